@@ -32,10 +32,15 @@ const (
 
 var typeNames = [...]string{"invalid", "nil", "bool", "integer", "float", "string", "binary", "array", "map", "extension"}
 
-func (t Type) String() string { return typeNames[t] }
+func (t Type) String() string {
+	if int(t) >= len(typeNames) {
+		return "invalid"
+	}
+	return typeNames[t]
+}
 
-// Reader reads msgpack values from a byte slice. It never allocates and never
-// trusts a declared length: a map, array or string that claims more than the
+// Reader reads msgpack values from a byte slice. Reading a valid value
+// allocates nothing, and a Reader never trusts a declared length: a map, array or string that claims more than the
 // remaining bytes could hold is ErrShort before anything is read for it.
 // The zero value reads nothing; use NewReader.
 type Reader struct {

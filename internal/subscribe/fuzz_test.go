@@ -1,0 +1,225 @@
+package subscribe_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
+)
+
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"op":"sub","id":1,"subjects":["quotes.AAPL","scores.nba.*"]}`,
+		`{"op":"unsub","id":"abc","subjects":["quotes.AAPL"]}`,
+		`{"op":"ping","id":3}`,
+		`{"op":"ping","id":null,"x":[1,{"y":2}]}`,
+		`{"op":"bogus","id":5}`,
+		`{"op":"sub","id":"x","subjects":"a"}`,
+		`{"op":"sub","id":1e3,"subjects":["a"]}`,
+		`{"op":"sub","id":9223372036854775808}`,
+		`{"id":1,"op":"ping","id":2}`,
+		`{"op":"ping"} x`,
+		`{"op":"sub","subjects":["a",null]}`,
+		`{"\u006fp":"ping","id":"\ud800"}`,
+		`[]`, `{}`, ``, `{"op":`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		var p subscribe.Parser
+		op, err := p.ParseJSON(frame)
+		if err != nil {
+			checkParseError(t, err)
+			return
+		}
+		checkOp(t, op, -1)
+		again, err := p.ParseJSON(encodeJSON(t, op))
+		if err != nil || !sameOp(op, again) {
+			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
+		}
+	})
+}
+
+func FuzzParseMsgpack(f *testing.F) {
+	type m = map[string]any
+	for _, v := range []any{
+		m{"op": "sub", "id": 1, "subjects": []string{"quotes.AAPL", "scores.nba.*"}},
+		m{"op": "unsub", "id": "abc", "subjects": []string{"quotes.AAPL"}},
+		m{"op": "ping", "id": uint64(1) << 63},
+		m{"op": "ping", "id": nil, "x": []any{1.5, m{"y": []byte{1}}}},
+		m{"op": "bogus", "id": 5},
+		m{"op": "sub", "id": "x", "subjects": "a"},
+		m{"op": "sub", "subjects": manyAny(257)},
+		[]any{"ping"},
+		m{},
+	} {
+		b, err := msgpack.Marshal(v)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, b := range [][]byte{
+		{0xdf, 0xff, 0xff, 0xff, 0xff},
+		cat([]byte{0x82}, fixstr("op"), fixstr("sub"), fixstr("subjects"), []byte{0xdd, 0x3b, 0x9a, 0xca, 0x00}),
+		cat([]byte{0x81}, fixstr("op"), []byte{0xdb, 0xff, 0xff, 0xff, 0xff}),
+		cat([]byte{0x82}, fixstr("op"), fixstr("ping"), []byte{0x01, 0x02}),
+		{0xc1}, {},
+	} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		p := subscribe.Parser{MaxSubjects: 8}
+		op, err := p.ParseMsgpack(frame)
+		if err != nil {
+			checkParseError(t, err)
+			return
+		}
+		checkOp(t, op, p.MaxSubjects)
+		b, merr := msgpack.Marshal(wireOp(op))
+		if merr != nil {
+			t.Fatal(merr)
+		}
+		again, err := p.ParseMsgpack(b)
+		if err != nil || !sameOp(op, again) {
+			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
+		}
+	})
+}
+
+func checkParseError(t *testing.T, err *subscribe.Error) {
+	t.Helper()
+	if err.Code != subscribe.CodeBadRequest || err.Msg == "" {
+		t.Fatalf("error %+v, want bad_request with a message", err)
+	}
+	checkID(t, err.ID)
+}
+
+// checkOp checks the invariants of a parsed op; limit < 0 means no limit.
+func checkOp(t *testing.T, op subscribe.Op, limit int) {
+	t.Helper()
+	checkID(t, op.ID)
+	switch op.Kind {
+	case subscribe.OpPing:
+		if op.Subjects != nil {
+			t.Fatalf("ping with subjects %q", op.Subjects)
+		}
+	case subscribe.OpSub, subscribe.OpUnsub:
+		if len(op.Subjects) == 0 || (limit >= 0 && len(op.Subjects) > limit) {
+			t.Fatalf("%s with %d subjects", op.Kind, len(op.Subjects))
+		}
+	default:
+		t.Fatalf("op kind %d", op.Kind)
+	}
+}
+
+func checkID(t *testing.T, id codec.ID) {
+	t.Helper()
+	if s, ok := id.Str(); ok && (len(s) > codec.MaxIDLen || !utf8.ValidString(s)) {
+		t.Fatalf("string id %q", s)
+	}
+}
+
+// wireOp is op as the map a client would send.
+func wireOp(op subscribe.Op) map[string]any {
+	w := map[string]any{"op": op.Kind.String()}
+	if n, ok := op.ID.Int(); ok {
+		w["id"] = n
+	}
+	if s, ok := op.ID.Str(); ok {
+		w["id"] = s
+	}
+	if op.Subjects != nil {
+		w["subjects"] = op.Subjects
+	}
+	return w
+}
+
+func encodeJSON(t *testing.T, op subscribe.Op) []byte {
+	b, err := json.Marshal(wireOp(op))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sameOp(a, b subscribe.Op) bool {
+	return a.Kind == b.Kind && a.ID == b.ID && slices.Equal(a.Subjects, b.Subjects)
+}
+
+func FuzzMatch(f *testing.F) {
+	for _, tt := range matchTests {
+		f.Add(tt.pattern, tt.subject)
+	}
+	f.Add("a.*.>", "a.b.c.d")
+	f.Add("\x00\x05\x06", "\x01\x02")
+	f.Fuzz(func(t *testing.T, pattern, subject string) {
+		if subscribe.ValidatePattern(pattern) != nil {
+			pattern = genTokens(pattern, true)
+		}
+		if subscribe.ValidateSubject(subject) != nil {
+			subject = genTokens(subject, false)
+		}
+		if subscribe.ValidatePattern(pattern) != nil || subscribe.ValidateSubject(subject) != nil {
+			t.Fatalf("generated invalid input %q, %q", pattern, subject)
+		}
+		match := subscribe.Match(pattern, subject)
+		if want := refMatch(pattern, subject); match != want {
+			t.Fatalf("Match(%q, %q) = %v, reference says %v", pattern, subject, match, want)
+		}
+
+		// Permits agrees with Match on a concrete subject, and never lets a
+		// client pattern reach a subject no allowed pattern matches.
+		allow, err := subscribe.NewAllow([]string{pattern})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := allow.Permits(subject); got != match {
+			t.Fatalf("Allow[%q].Permits(%q) = %v, Match says %v", pattern, subject, got, match)
+		}
+		client := genTokens(subject, true)
+		if allow.Permits(client) && subscribe.Match(client, subject) && !match {
+			t.Fatalf("Allow[%q] permits %q, which matches %q", pattern, client, subject)
+		}
+	})
+}
+
+// genTokens turns any string into a valid subject or pattern over a small
+// alphabet, so that matches are likely: one token per byte.
+func genTokens(s string, wildcards bool) string {
+	alphabet := []string{"a", "b", "ab", "A", "a-1", "_"}
+	if wildcards {
+		alphabet = append(alphabet, "*", "*")
+	}
+	var toks []string
+	for i := 0; i < len(s) && len(toks) < subscribe.MaxTokens; i++ {
+		toks = append(toks, alphabet[int(s[i])%len(alphabet)])
+	}
+	if len(toks) == 0 {
+		toks = []string{"a"}
+	}
+	if wildcards && len(s) > 0 && s[len(s)-1]%3 == 0 {
+		toks[len(toks)-1] = ">"
+	}
+	return strings.Join(toks, ".")
+}
+
+// refMatch is the obvious matcher, to check Match against.
+func refMatch(pattern, subject string) bool {
+	pt, st := strings.Split(pattern, "."), strings.Split(subject, ".")
+	for i, tok := range pt {
+		if tok == ">" {
+			return len(st) > i
+		}
+		if i >= len(st) || (tok != "*" && tok != st[i]) {
+			return false
+		}
+	}
+	return len(pt) == len(st)
+}

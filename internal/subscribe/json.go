@@ -1,0 +1,121 @@
+package subscribe
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+)
+
+// ParseJSON reads one op from a JSON text frame: one object, optionally
+// followed by whitespace. See Parse.
+func (p Parser) ParseJSON(frame []byte) (Op, *Error) {
+	if !utf8.Valid(frame) {
+		return Op{}, errorf(CodeBadRequest, codec.ID{}, "frame is not valid UTF-8")
+	}
+	o, err := readJSONObject(frame)
+	if err != nil {
+		return Op{}, errorf(CodeBadRequest, codec.ID{}, "%v", err)
+	}
+	return p.build(&o, jsonValues{})
+}
+
+// readJSONObject walks the top-level object token by token, so that it sees
+// every key exactly as sent, including duplicates.
+func readJSONObject(frame []byte) (object, error) {
+	o := newObject()
+	dec := json.NewDecoder(bytes.NewReader(frame))
+	tok, err := dec.Token()
+	if err != nil {
+		return o, jsonSyntax(err)
+	}
+	if tok != json.Delim('{') {
+		return o, errors.New("not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return o, jsonSyntax(err)
+		}
+		key, ok := tok.(string)
+		if !ok { // the decoder only yields strings in key position
+			return o, errors.New("invalid JSON: object key is not a string")
+		}
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return o, jsonSyntax(err)
+		}
+		o.set(key, val)
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return o, jsonSyntax(err)
+	}
+	if len(bytes.TrimLeft(frame[dec.InputOffset():], " \t\r\n")) > 0 {
+		o.problem("trailing data after the JSON object")
+	}
+	return o, nil
+}
+
+func jsonSyntax(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("invalid JSON: unexpected end of frame")
+	}
+	return fmt.Errorf("invalid JSON: %v", err)
+}
+
+// jsonValues reads raw JSON values; each is complete and syntactically valid.
+type jsonValues struct{}
+
+func (jsonValues) id(raw []byte) (codec.ID, error) {
+	switch c := raw[0]; {
+	case c == 'n': // null
+		return codec.ID{}, nil
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return codec.ID{}, fmt.Errorf(`"id": %v`, err)
+		}
+		return stringID(s)
+	case c == '-' || '0' <= c && c <= '9':
+		if bytes.ContainsAny(raw, ".eE") {
+			return codec.ID{}, errors.New(`"id" must be an integer without fraction or exponent`)
+		}
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil {
+			return codec.ID{}, errors.New(`"id" overflows a 64-bit integer`)
+		}
+		return codec.IntID(n), nil
+	}
+	return codec.ID{}, errors.New(`"id" must be an integer or a string`)
+}
+
+func (jsonValues) op(raw []byte) (string, error) {
+	var s string
+	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", errors.New(`"op" must be a string`)
+	}
+	return s, nil
+}
+
+// subjects ignores the limit: the frame size bounds a JSON array.
+func (jsonValues) subjects(raw []byte, _ int) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return nil, errors.New(`"subjects" must be an array of strings`)
+	}
+	var out []string
+	for i := 0; dec.More(); i++ {
+		tok, err := dec.Token()
+		s, ok := tok.(string)
+		if err != nil || !ok {
+			return nil, fmt.Errorf(`"subjects"[%d] must be a string`, i)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
