@@ -1,0 +1,315 @@
+package fanout
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+	"go.uber.org/goleak"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// recorder is an in-memory Transport: it keeps every frame written, or
+// blocks writes while stalled.
+type recorder struct {
+	mu      sync.Mutex
+	frames  [][]byte
+	closed  int // close code, 0 while open
+	reason  string
+	stalled chan struct{} // non-nil: Write waits until it is closed
+	entered chan struct{} // a token each time Write starts
+	wrote   chan struct{} // a token each time Write returns
+}
+
+func newRecorder() *recorder {
+	return &recorder{entered: make(chan struct{}, 1<<16), wrote: make(chan struct{}, 1<<16)}
+}
+
+func (r *recorder) Write(p []byte) error {
+	r.entered <- struct{}{}
+	r.mu.Lock()
+	st := r.stalled
+	r.mu.Unlock()
+	if st != nil {
+		<-st
+	}
+	r.mu.Lock()
+	r.frames = append(r.frames, bytes.Clone(p))
+	r.mu.Unlock()
+	r.wrote <- struct{}{}
+	return nil
+}
+
+func (r *recorder) Close(code int, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed == 0 {
+		r.closed, r.reason = code, reason
+	}
+}
+
+// messages splits the recorded JSON frames into messages.
+func (r *recorder) messages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, f := range r.frames {
+		for _, m := range bytes.Split(f, []byte{'\n'}) {
+			out = append(out, string(m))
+		}
+	}
+	return out
+}
+
+// waitMessages waits until n messages have been written.
+func (r *recorder) waitMessages(t *testing.T, n int) []string {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		if ms := r.messages(); len(ms) >= n {
+			return ms
+		}
+		select {
+		case <-r.wrote:
+		case <-deadline:
+			t.Fatalf("have %d messages, want %d: %q", len(r.messages()), n, r.messages())
+		}
+	}
+}
+
+func payload(t testing.TB, seq uint64) []byte {
+	b, err := msgpack.Marshal(&codec.Quote{Symbol: "X", Last: float64(seq), Seq: seq, TS: int64(seq)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newTestHub(t *testing.T, opts Options) *Hub {
+	h := NewHub(opts)
+	t.Cleanup(h.Close)
+	return h
+}
+
+func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	tokens := []string{"a", "b", "c", "*", ">"}
+	randomPattern := func() string {
+		n := 1 + rng.IntN(4)
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = tokens[rng.IntN(len(tokens))]
+			if parts[i] == ">" && i != n-1 {
+				parts[i] = "*"
+			}
+		}
+		return joinDots(parts)
+	}
+	h := newTestHub(t, Options{})
+	ix := h.index
+	var subs []*sub
+	for i := range 300 {
+		x := &sub{s: &Subscriber{id: uint64(i % 50)}, pattern: randomPattern(), active: true}
+		subs = append(subs, x)
+		ix.add(x)
+	}
+	check := func() {
+		for range 200 {
+			parts := make([]string, 1+rng.IntN(4))
+			for i := range parts {
+				parts[i] = tokens[rng.IntN(3)]
+			}
+			subject := joinDots(parts)
+			for pass := range 2 { // uncached, then cached
+				got := ix.match(subject)
+				var want []*sub
+				for _, x := range subs {
+					if subscribe.Match(x.pattern, subject) {
+						want = append(want, x)
+					}
+				}
+				if len(got) != len(want) {
+					t.Fatalf("pass %d, %s: %d matches, want %d", pass, subject, len(got), len(want))
+				}
+				for _, x := range want {
+					if !slices.Contains(got, x) {
+						t.Fatalf("%s: missing %s", subject, x.pattern)
+					}
+				}
+				for i := 1; i < len(got); i++ {
+					if got[i-1].s.id > got[i].s.id {
+						t.Fatalf("%s: result not grouped by subscriber", subject)
+					}
+				}
+			}
+		}
+	}
+	check()
+	for _, x := range subs[:150] { // removal prunes and invalidates the cache
+		ix.remove(x)
+	}
+	subs = subs[150:]
+	check()
+}
+
+func joinDots(parts []string) string {
+	var b bytes.Buffer
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func TestSubscribeQueuesAckThenSnapshotThenLive(t *testing.T) {
+	h := newTestHub(t, Options{})
+	first := newRecorder()
+	s1 := h.NewSubscriber(first, codec.JSON)
+	defer s1.Close()
+	if err := s1.Subscribe(t.Context(), codec.IntID(1), []string{"quotes.X"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver("quotes.X", payload(t, 1))
+	first.waitMessages(t, 2)
+
+	rec := newRecorder()
+	s := h.NewSubscriber(rec, codec.JSON)
+	defer s.Close()
+	if err := s.Subscribe(t.Context(), codec.StringID("a"), []string{"quotes.*"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver("quotes.X", payload(t, 2))
+	h.Deliver("quotes.X", payload(t, 2)) // a copy through another pattern: dropped
+	h.Deliver("quotes.X", payload(t, 3))
+	got := rec.waitMessages(t, 4)
+	want := []string{`{"op":"ack","id":"a"}`, `"snapshot":true`, `"seq":2`, `"seq":3`}
+	for i, w := range want {
+		if !bytes.Contains([]byte(got[i]), []byte(w)) {
+			t.Fatalf("message %d = %s, want it to contain %s (all: %q)", i, got[i], w, got)
+		}
+	}
+	if len(got) != 4 {
+		t.Fatalf("got %d messages, want 4: %q", len(got), got)
+	}
+}
+
+func TestMalformedAndBadSubjectUpdatesAreCountedAndDropped(t *testing.T) {
+	h := newTestHub(t, Options{})
+	rec := newRecorder()
+	s := h.NewSubscriber(rec, codec.JSON)
+	defer s.Close()
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver("quotes.X", []byte("not msgpack"))
+	h.Deliver("quotes.A B", payload(t, 1))
+	h.Deliver("quotes.X", payload(t, 1))
+	got := rec.waitMessages(t, 2)
+	if !bytes.Contains([]byte(got[1]), []byte(`"seq":1`)) {
+		t.Fatalf("got %q", got)
+	}
+	for result, want := range map[string]float64{resultMalformed: 1, resultBadSubject: 1, resultAccepted: 1} {
+		if n := counterValue(t, h.metrics.feed.WithLabelValues(result)); n != want {
+			t.Errorf("%s = %v, want %v", result, n, want)
+		}
+	}
+}
+
+func TestAStalledConsumerIsClosedAndOthersGetEverything(t *testing.T) {
+	h := newTestHub(t, Options{MaxQueueBytes: 4096})
+	stalled := newRecorder()
+	stalled.stalled = make(chan struct{})
+	defer close(stalled.stalled)
+	healthy := newRecorder()
+	for _, r := range []*recorder{stalled, healthy} {
+		s := h.NewSubscriber(r, codec.JSON)
+		defer s.Close()
+		if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// About 130 bytes each: well past 4 KiB for the stalled one, while the
+	// healthy one drains every chunk before the next.
+	const n, chunk = 200, 10
+	var got []string
+	for i := range n {
+		h.Deliver(fmt.Sprintf("quotes.S%d", i), payload(t, 1))
+		if (i+1)%chunk == 0 {
+			got = healthy.waitMessages(t, i+2)
+		}
+	}
+	if len(got) != n+1 {
+		t.Fatalf("healthy consumer got %d messages, want %d", len(got), n+1)
+	}
+	stalled.mu.Lock()
+	code, reason := stalled.closed, stalled.reason
+	stalled.mu.Unlock()
+	if code != StatusPolicyViolation || reason != "slow consumer" {
+		t.Fatalf("stalled consumer closed with %d %q, want 1008 slow consumer", code, reason)
+	}
+	if v := counterValue(t, h.metrics.slowConsumers); v != 1 {
+		t.Fatalf("slow consumer disconnects = %v", v)
+	}
+}
+
+func TestPendingMessagesAreJoinedIntoOneFrame(t *testing.T) {
+	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
+		h := newTestHub(t, Options{})
+		rec := newRecorder()
+		rec.stalled = make(chan struct{})
+		s := h.NewSubscriber(rec, k)
+		if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+			t.Fatal(err)
+		}
+		<-rec.entered // the ack's write is stalled; everything after it piles up
+		for i := range 10 {
+			h.Deliver(fmt.Sprintf("quotes.J%d", i), payload(t, 1))
+		}
+		waitUntil(t, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.pending) == 10 })
+		close(rec.stalled)
+		<-rec.wrote
+		<-rec.wrote
+		rec.mu.Lock()
+		frames := len(rec.frames)
+		batch := rec.frames[1]
+		rec.mu.Unlock()
+		if frames != 2 {
+			t.Fatalf("%s: %d frames, want the ack and one batch", k, frames)
+		}
+		if k == codec.JSON && bytes.Count(batch, []byte{'\n'}) != 9 {
+			t.Fatalf("JSON batch not joined by newlines: %s", batch)
+		}
+		if k == codec.Msgpack {
+			r := codec.NewReader(batch)
+			for i := range 10 {
+				if err := r.Skip(); err != nil {
+					t.Fatalf("msgpack batch value %d: %v", i, err)
+				}
+			}
+			if r.Len() != 0 {
+				t.Fatal("msgpack batch has extra bytes")
+			}
+		}
+		s.Close()
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package fanout
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the broadcast core's Prometheus collectors.
+type Metrics struct {
+	feed          *prometheus.CounterVec
+	deliveries    prometheus.Counter
+	frames        prometheus.Counter
+	bytes         prometheus.Counter
+	slowConsumers prometheus.Counter
+	subscriptions prometheus.Gauge
+	lastValues    prometheus.Gauge
+}
+
+// Results of a feed update, the label values of ticker_feed_messages_total.
+const (
+	resultAccepted   = "accepted"
+	resultStale      = "stale"
+	resultMalformed  = "malformed"
+	resultBadSubject = "bad_subject"
+	resultShutdown   = "shutdown"
+)
+
+// NewMetrics creates the core's collectors and registers them with reg, which
+// may be nil to keep them unregistered.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		feed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_feed_messages_total",
+			Help: "Feed updates received from NATS, by result: accepted, stale (not newer than the last value, e.g. a copy through an overlapping pattern), malformed, bad_subject, shutdown.",
+		}, []string{"result"}),
+		deliveries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_deliveries_total",
+			Help: "Feed updates queued to a subscriber (one per update and connection).",
+		}),
+		frames: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_frames_written_total",
+			Help: "WebSocket frames written to clients; one frame may carry several messages.",
+		}),
+		bytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_written_bytes_total",
+			Help: "Payload bytes written to clients in frames.",
+		}),
+		slowConsumers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_slow_consumer_disconnects_total",
+			Help: "Connections closed with 1008 because their queue exceeded its byte limit.",
+		}),
+		subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticker_subscriptions",
+			Help: "Patterns held by connected clients, counted once per connection.",
+		}),
+		lastValues: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticker_last_values",
+			Help: "Subjects whose last value the gateway keeps for snapshots.",
+		}),
+	}
+	for _, r := range []string{resultAccepted, resultStale, resultMalformed, resultBadSubject, resultShutdown} {
+		m.feed.WithLabelValues(r)
+	}
+	if reg != nil {
+		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.subscriptions, m.lastValues)
+	}
+	return m
+}

@@ -1,0 +1,146 @@
+package fanout
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+)
+
+// Subscriber is one client connection's place in the hub: the patterns it
+// holds and its outgoing queue. Subscribe, Unsubscribe, Send and Close are
+// meant for the connection's own read loop, one call at a time; the hub
+// queues updates concurrently.
+type Subscriber struct {
+	hub  *Hub
+	id   uint64 // orders subs in match results
+	kind codec.Kind
+	t    Transport
+	queue
+}
+
+// NewSubscriber attaches a connection that speaks encoding k over t.
+func (h *Hub) NewSubscriber(t Transport, k codec.Kind) *Subscriber {
+	s := &Subscriber{hub: h, id: h.nextID.Add(1), kind: k, t: t}
+	s.queue.init(s)
+	return s
+}
+
+// Holds reports whether the subscriber holds pattern.
+func (s *Subscriber) Holds(pattern string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.subs[pattern]
+	return ok
+}
+
+// Count returns the number of patterns the subscriber holds.
+func (s *Subscriber) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.subs)
+}
+
+// Subscribe adds patterns, which the caller has validated and allowed. Once
+// the bus delivers them it queues, in this order, the ack for id, the last
+// value of every matching subject marked as a snapshot, and then live
+// updates. Patterns already held are acknowledged and replayed again.
+func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []string) error {
+	patterns = unique(patterns)
+	var fresh []string
+	for _, p := range patterns {
+		if !s.Holds(p) {
+			fresh = append(fresh, p)
+		}
+	}
+	if err := s.hub.acquire(ctx, fresh); err != nil {
+		return err
+	}
+
+	h := s.hub
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		h.release(fresh)
+		return ErrClosed
+	}
+	// Under lastMu no update is being matched: each one either matched
+	// before these subs existed (and is in the snapshot) or matches after
+	// (and waits for s.mu, so it is queued after the snapshot).
+	h.lastMu.RLock()
+	defer h.lastMu.RUnlock()
+	for _, p := range fresh {
+		x := &sub{s: s, pattern: p, active: true}
+		s.subs[p] = x
+		h.index.add(x)
+	}
+	h.metrics.subscriptions.Add(float64(len(fresh)))
+	s.pushLocked(codec.AppendAck(s.kind, nil, id))
+	h.snapshot(patterns, func(m *Message) { s.pushLocked(m.snapshotFrame(s.kind)) })
+	return nil
+}
+
+// Unsubscribe removes patterns and queues the ack for id. No update of a
+// removed pattern is queued after the ack. Patterns not held are ignored.
+func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
+	var gone []string
+	s.mu.Lock()
+	for _, p := range unique(patterns) {
+		if x := s.subs[p]; x != nil {
+			x.active = false
+			delete(s.subs, p)
+			s.hub.index.remove(x)
+			gone = append(gone, p)
+		}
+	}
+	s.pushLocked(codec.AppendAck(s.kind, nil, id))
+	s.mu.Unlock()
+	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
+	s.hub.release(gone)
+}
+
+// Send queues a reply built by the caller (a pong or an error) in order with
+// everything else queued for the connection.
+func (s *Subscriber) Send(frame []byte) {
+	s.mu.Lock()
+	s.pushLocked(frame)
+	s.mu.Unlock()
+}
+
+// Close detaches the subscriber: it drops its patterns and its queue. The
+// caller closes the connection itself. Close is idempotent.
+func (s *Subscriber) Close() {
+	s.mu.Lock()
+	if s.detached {
+		s.mu.Unlock()
+		return
+	}
+	s.detached, s.closed = true, true
+	gone := make([]string, 0, len(s.subs))
+	for p, x := range s.subs {
+		x.active = false
+		s.hub.index.remove(x)
+		gone = append(gone, p)
+	}
+	clear(s.subs)
+	s.dropLocked()
+	s.mu.Unlock()
+	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
+	s.hub.release(gone)
+}
+
+// unique returns patterns without repeats, keeping the first of each.
+func unique(patterns []string) []string {
+	out := make([]string, 0, len(patterns))
+	for _, p := range patterns {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sortBySubject(ms []*Message) {
+	slices.SortFunc(ms, func(a, b *Message) int { return strings.Compare(a.Subject, b.Subject) })
+}
