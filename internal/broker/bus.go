@@ -1,0 +1,167 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options configure a Bus. URL and Deliver are required.
+type Options struct {
+	URL     string                               // nats://host:port, or several separated by commas
+	Name    string                               // connection name shown by NATS; empty means "ticker"
+	Deliver func(subject string, payload []byte) // receives every update; payload is the caller's to keep
+	Logger  *slog.Logger
+	// Registerer receives the bus metrics; nil keeps them unregistered.
+	Registerer prometheus.Registerer
+}
+
+// Bus is ticker's NATS connection. It keeps one subscription per watched
+// pattern, reconnects forever, and lets nats.go resubscribe every pattern
+// after a reconnect.
+type Bus struct {
+	nc       *nats.Conn
+	log      *slog.Logger
+	deliver  nats.MsgHandler
+	slow     prometheus.Counter
+	mu       sync.Mutex
+	watching map[string]*nats.Subscription
+}
+
+// Connect dials NATS. It does not wait for a server: while none answers,
+// Connected is false and the connection keeps retrying.
+func Connect(opts Options) (*Bus, error) {
+	if opts.URL == "" || opts.Deliver == nil {
+		return nil, errors.New("broker: URL and Deliver are required")
+	}
+	if opts.Name == "" {
+		opts.Name = "ticker"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	b := &Bus{
+		log:      opts.Logger.With("component", "nats"),
+		watching: make(map[string]*nats.Subscription),
+		slow: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_nats_slow_consumer_events_total",
+			Help: "Times NATS dropped updates because the gateway fell behind a subscription's pending limits.",
+		}),
+	}
+	deliver := opts.Deliver
+	b.deliver = func(m *nats.Msg) { deliver(m.Subject, m.Data) }
+	nc, err := nats.Connect(opts.URL,
+		nats.Name(opts.Name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectJitter(250*time.Millisecond, time.Second),
+		nats.RetryOnFailedConnect(true),
+		nats.ConnectHandler(func(*nats.Conn) { b.log.Info("connected") }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { b.log.Warn("disconnected", "err", err) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) { b.log.Info("reconnected", "url", nc.ConnectedUrlRedacted()) }),
+		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) {
+			if errors.Is(err, nats.ErrSlowConsumer) {
+				b.slow.Inc()
+			}
+			b.log.Warn("async error", "subject", subjectOf(s), "err", err)
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
+	}
+	b.nc = nc
+	if opts.Registerer != nil {
+		opts.Registerer.MustRegister(b.slow, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ticker_nats_connected",
+			Help: "1 while the gateway is connected to NATS, else 0.",
+		}, func() float64 {
+			if b.Connected() {
+				return 1
+			}
+			return 0
+		}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ticker_nats_subscriptions",
+			Help: "NATS subscriptions of this gateway: one per distinct pattern its clients hold.",
+		}, func() float64 { return float64(b.Watching()) }))
+	}
+	return b, nil
+}
+
+func subjectOf(s *nats.Subscription) string {
+	if s == nil {
+		return ""
+	}
+	return s.Subject
+}
+
+// Connected reports whether the bus is connected to a NATS server now.
+func (b *Bus) Connected() bool { return b.nc.IsConnected() }
+
+// Conn is the underlying NATS connection, for publishing.
+func (b *Bus) Conn() *nats.Conn { return b.nc }
+
+// Watch subscribes to each pattern not yet watched. It does not wait for the
+// server; see Sync.
+func (b *Bus) Watch(patterns []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range patterns {
+		if b.watching[p] != nil {
+			continue
+		}
+		s, err := b.nc.Subscribe(p, b.deliver)
+		if err != nil {
+			return fmt.Errorf("subscribe %q: %w", p, err)
+		}
+		b.watching[p] = s
+	}
+	return nil
+}
+
+// Unwatch unsubscribes from each pattern.
+func (b *Bus) Unwatch(patterns []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range patterns {
+		if s := b.watching[p]; s != nil {
+			if err := s.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+				b.log.Warn("unsubscribe", "subject", p, "err", err)
+			}
+			delete(b.watching, p)
+		}
+	}
+}
+
+// Watching returns the number of patterns subscribed.
+func (b *Bus) Watching() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.watching)
+}
+
+// syncTimeout bounds one round trip to the server.
+const syncTimeout = 5 * time.Second
+
+// Sync waits for a round trip to the server, after which every earlier
+// subscription is in effect. While disconnected it returns at once: nats.go
+// sends the subscriptions again when it reconnects.
+func (b *Bus) Sync(ctx context.Context) error {
+	if !b.nc.IsConnected() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	if err := b.nc.FlushWithContext(ctx); err != nil && b.nc.IsConnected() {
+		return fmt.Errorf("nats flush: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connection.
+func (b *Bus) Close() { b.nc.Close() }

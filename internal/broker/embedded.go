@@ -1,0 +1,106 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// EmbeddedOptions configure the in-process NATS server. The zero value
+// listens on 127.0.0.1:4222 and stores JetStream data in a temporary
+// directory removed at shutdown.
+type EmbeddedOptions struct {
+	Listen  string // client address host:port; port 0 picks a free one
+	DataDir string // JetStream storage; empty means a temporary directory
+	Logger  *slog.Logger
+}
+
+// Embedded is a NATS server running inside the ticker process.
+type Embedded struct {
+	srv *server.Server
+	tmp string
+}
+
+// StartEmbedded starts an in-process NATS server with JetStream and waits
+// until it accepts clients.
+func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:4222"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	host, portText, err := net.SplitHostPort(opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("embedded nats listen address %q: %w", opts.Listen, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 0 || port > 65535 {
+		return nil, fmt.Errorf("embedded nats listen address %q: bad port", opts.Listen)
+	}
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	e := &Embedded{}
+	if opts.DataDir == "" {
+		if e.tmp, err = os.MkdirTemp("", "ticker-nats-"); err != nil {
+			return nil, fmt.Errorf("embedded nats data dir: %w", err)
+		}
+		opts.DataDir = e.tmp
+	}
+	e.srv, err = server.NewServer(&server.Options{
+		ServerName: "ticker-embedded",
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   opts.DataDir,
+		NoSigs:     true,
+	})
+	if err != nil {
+		e.removeTemp()
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
+	e.srv.SetLoggerV2(slogLogger{opts.Logger.With("component", "nats-server")}, false, false, false)
+	e.srv.Start()
+	if !e.srv.ReadyForConnections(10 * time.Second) {
+		e.Shutdown()
+		return nil, errors.New("embedded nats: not ready for connections after 10s (is the port in use?)")
+	}
+	return e, nil
+}
+
+// ClientURL is the nats:// URL clients connect to.
+func (e *Embedded) ClientURL() string { return e.srv.ClientURL() }
+
+// Subscriptions is the number of subscriptions the server holds, for tests
+// and diagnostics.
+func (e *Embedded) Subscriptions() uint32 { return e.srv.NumSubscriptions() }
+
+// Shutdown stops the server and removes a temporary data directory.
+func (e *Embedded) Shutdown() {
+	e.srv.Shutdown()
+	e.srv.WaitForShutdown()
+	e.removeTemp()
+}
+
+func (e *Embedded) removeTemp() {
+	if e.tmp != "" {
+		_ = os.RemoveAll(e.tmp)
+	}
+}
+
+// slogLogger sends the server's logs to slog.
+type slogLogger struct{ l *slog.Logger }
+
+func (s slogLogger) Noticef(format string, v ...any) { s.l.Info(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Warnf(format string, v ...any)   { s.l.Warn(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Fatalf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Errorf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Debugf(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Tracef(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
