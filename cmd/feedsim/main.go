@@ -1,0 +1,58 @@
+// Command feedsim feeds ticker: it publishes simulated quotes and scores to
+// NATS, and is the home of ticker's load-testing tools.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// cli is feedsim's command line: one field per subcommand. Every flag has a
+// FEEDSIM_<NAME> environment variable twin and help text.
+type cli struct {
+	Publish publishCmd `cmd:"" help:"Publish simulated quotes and scores to NATS."`
+}
+
+// newParser builds the command line parser for c; the options are added
+// (bindings, writers, exit handling).
+func newParser(c *cli, opts ...kong.Option) (*kong.Kong, error) {
+	opts = append([]kong.Option{
+		kong.Name("feedsim"),
+		kong.Description("Feed simulator for ticker: publishes simulated stock quotes and live game scores to NATS as msgpack."),
+		kong.UsageOnError(),
+	}, opts...)
+	return kong.New(c, opts...)
+}
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+
+	// The first SIGINT or SIGTERM stops the command gracefully; a second one,
+	// with the default handling restored, kills it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
+	var c cli
+	parser, err := newParser(&c,
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.BindTo(os.Stdout, (*io.Writer)(nil)),
+	)
+	if err != nil {
+		panic(err) // a bad cli struct: a programming error
+	}
+	kctx, err := parser.Parse(os.Args[1:])
+	parser.FatalIfErrorf(err) // a usage error: prints usage, exits 80
+	if err := kctx.Run(); err != nil {
+		stop()
+		fmt.Fprintf(os.Stderr, "feedsim: error: %v\n", err)
+		os.Exit(1)
+	}
+}
