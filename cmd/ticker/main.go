@@ -1,0 +1,102 @@
+// Command ticker is the real-time push gateway: it subscribes to quote and
+// score updates on NATS and pushes them to WebSocket clients speaking ticker.v1.
+//
+// With no flags it runs everything on one machine: an embedded NATS server, a
+// built-in simulated feed and the gateway with its dashboard on :8080.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/ticker-dev/ticker/internal/app"
+)
+
+// cli is the command line; every flag has a TICKER_* environment twin.
+type cli struct {
+	Listen     string `default:":8080" env:"TICKER_LISTEN" help:"HTTP address of the gateway (/ws, /, /metrics, /healthz, /readyz)."`
+	NATSURL    string `name:"nats-url" env:"TICKER_NATS_URL" placeholder:"nats://host:4222" help:"NATS server(s) to use, comma separated. Empty runs an embedded NATS server and, unless --feed=false, the built-in feed."`
+	NATSListen string `name:"nats-listen" default:"127.0.0.1:4222" env:"TICKER_NATS_LISTEN" help:"Client address of the embedded NATS server, so feedsim and other gateways can join (port 0 picks a free one)."`
+	DataDir    string `name:"data-dir" env:"TICKER_DATA_DIR" help:"JetStream storage of the embedded NATS server; empty means a temporary directory removed at exit."`
+
+	Feed        *bool   `negatable:"" env:"TICKER_FEED" help:"Force the built-in simulated feed on or off (default: on only with the embedded NATS server)."`
+	FeedSymbols int     `name:"feed-symbols" default:"50" env:"TICKER_FEED_SYMBOLS" help:"Quote symbols the built-in feed simulates."`
+	FeedGames   int     `name:"feed-games" default:"6" env:"TICKER_FEED_GAMES" help:"Live games the built-in feed simulates."`
+	FeedRate    float64 `name:"feed-rate" default:"200" env:"TICKER_FEED_RATE" help:"Updates per second the built-in feed publishes over all subjects."`
+
+	Allow          []string      `default:"quotes.>,scores.>" env:"TICKER_ALLOW" help:"Subject patterns clients may subscribe within, comma separated."`
+	MaxSubs        int           `name:"max-subs" default:"256" env:"TICKER_MAX_SUBS" help:"Most patterns one connection may hold."`
+	MaxQueueBytes  int           `name:"max-queue-bytes" default:"1048576" env:"TICKER_MAX_QUEUE_BYTES" help:"Bound of each connection's outgoing queue in bytes; a connection that exceeds it is closed with 1008 slow consumer."`
+	SlowTimeout    time.Duration `name:"slow-timeout" default:"5s" env:"TICKER_SLOW_TIMEOUT" help:"Grace a lagging connection gets while conflation works it back within bounds (not yet in effect: today the queue bound closes at once)."`
+	FlushInterval  time.Duration `name:"flush-interval" default:"0" env:"TICKER_FLUSH_INTERVAL" help:"Opt-in write coalescing window (not yet in effect: today the writer sends as soon as data is pending)."`
+	DrainWindow    time.Duration `name:"drain-window" default:"10s" env:"TICKER_DRAIN_WINDOW" help:"On SIGTERM/SIGINT, close clients with 1001 spread evenly over this window."`
+	AllowedOrigins []string      `name:"allowed-origins" default:"localhost:*,127.0.0.1:*,[::1]:*" env:"TICKER_ALLOWED_ORIGINS" help:"Browser origins (host patterns) allowed besides the gateway's own host."`
+	TLSCert        string        `name:"tls-cert" env:"TICKER_TLS_CERT" type:"existingfile" help:"TLS certificate (PEM) to serve https and wss; needs --tls-key."`
+	TLSKey         string        `name:"tls-key" env:"TICKER_TLS_KEY" type:"existingfile" help:"TLS private key (PEM) for --tls-cert."`
+
+	LogLevel slog.Level `name:"log-level" default:"info" env:"TICKER_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
+}
+
+func (c *cli) config() app.Config {
+	cfg := app.Config{
+		Listen: c.Listen, NATSURL: c.NATSURL, NATSListen: c.NATSListen, DataDir: c.DataDir,
+		FeedSymbols: c.FeedSymbols, FeedGames: c.FeedGames, FeedRate: c.FeedRate,
+		Allow: c.Allow, MaxSubs: c.MaxSubs, MaxQueueBytes: c.MaxQueueBytes,
+		SlowTimeout: c.SlowTimeout, FlushInterval: c.FlushInterval, DrainWindow: c.DrainWindow,
+		AllowedOrigins: c.AllowedOrigins, TLSCert: c.TLSCert, TLSKey: c.TLSKey,
+	}
+	switch {
+	case c.Feed == nil:
+		cfg.Feed = app.FeedAuto
+	case *c.Feed:
+		cfg.Feed = app.FeedOn
+	default:
+		cfg.Feed = app.FeedOff
+	}
+	return cfg
+}
+
+func main() {
+	var c cli
+	kong.Parse(&c,
+		kong.Name("ticker"),
+		kong.Description("Real-time push gateway for stock quotes and live sports scores (ticker.v1 over WebSocket)."),
+		kong.UsageOnError(),
+	)
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+	slog.SetDefault(log)
+	if err := run(c.config(), log); err != nil {
+		log.Error("ticker stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run starts ticker and drains it on SIGINT or SIGTERM.
+func run(cfg app.Config, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Start(cfg, log)
+	if err != nil {
+		return err
+	}
+	select {
+	case err = <-a.Done():
+		err = fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+		log.Info("shutting down", "drain_window", cfg.DrainWindow)
+	}
+	stop() // a second signal kills the process
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.DrainWindow+10*time.Second)
+	defer cancel()
+	if serr := a.Shutdown(sctx); err == nil && serr != nil {
+		err = fmt.Errorf("shutdown: %w", serr)
+	}
+	return err
+}

@@ -1,0 +1,59 @@
+package app
+
+import "time"
+
+// Config is everything a ticker process is started with. cmd/ticker fills it
+// from flags and environment; tests fill it directly. Defaults() holds the
+// values the binary uses when nothing is set.
+type Config struct {
+	Listen     string // HTTP address of the gateway
+	NATSURL    string // remote NATS; empty means run the embedded server
+	NATSListen string // the embedded server's client address
+	DataDir    string // the embedded server's JetStream storage; empty means temporary
+
+	Feed        FeedMode
+	FeedSymbols int
+	FeedGames   int
+	FeedRate    float64
+
+	Allow          []string // patterns clients may subscribe within
+	MaxSubs        int
+	MaxQueueBytes  int
+	SlowTimeout    time.Duration
+	FlushInterval  time.Duration
+	DrainWindow    time.Duration
+	AllowedOrigins []string
+	TLSCert        string
+	TLSKey         string
+}
+
+// FeedMode says whether the built-in simulated feed runs.
+type FeedMode int
+
+// Feed modes: FeedAuto runs the feed only with the embedded NATS server.
+const (
+	FeedAuto FeedMode = iota
+	FeedOn
+	FeedOff
+)
+
+// Defaults returns the configuration of a plain `ticker` run.
+func Defaults() Config {
+	return Config{
+		Listen:         ":8080",
+		NATSListen:     "127.0.0.1:4222",
+		FeedSymbols:    50,
+		FeedGames:      6,
+		FeedRate:       200,
+		Allow:          []string{"quotes.>", "scores.>"},
+		MaxSubs:        256,
+		MaxQueueBytes:  1 << 20,
+		SlowTimeout:    5 * time.Second,
+		DrainWindow:    10 * time.Second,
+		AllowedOrigins: []string{"localhost:*", "127.0.0.1:*", "[::1]:*"},
+	}
+}
+
+func (c Config) feedOn() bool {
+	return c.Feed == FeedOn || (c.Feed == FeedAuto && c.NATSURL == "")
+}

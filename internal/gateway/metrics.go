@@ -1,0 +1,59 @@
+package gateway
+
+import (
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
+)
+
+// Metrics are the gateway's Prometheus collectors.
+type Metrics struct {
+	connections *prometheus.GaugeVec
+	opened      prometheus.Counter
+	closed      *prometheus.CounterVec
+	rejected    *prometheus.CounterVec
+	errors      *prometheus.CounterVec
+}
+
+// NewMetrics creates the gateway's collectors and registers them with reg,
+// which may be nil to keep them unregistered.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		connections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticker_connections",
+			Help: "Open WebSocket connections, by codec.",
+		}, []string{"codec"}),
+		opened: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_connections_opened_total",
+			Help: "WebSocket connections accepted.",
+		}),
+		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_connections_closed_total",
+			Help: "WebSocket connections closed, by close code (1006: closed without a close frame).",
+		}, []string{"code"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_upgrades_rejected_total",
+			Help: "WebSocket upgrades refused, by reason: draining, handshake.",
+		}, []string{"reason"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_protocol_errors_total",
+			Help: "Error replies sent to clients, by error code.",
+		}, []string{"code"}),
+	}
+	for k := codec.Kind(0); int(k) < codec.NumKinds; k++ {
+		m.connections.WithLabelValues(k.String())
+	}
+	for _, c := range []string{subscribe.CodeBadRequest, subscribe.CodeBadSubject, subscribe.CodeForbidden,
+		subscribe.CodeTooManySubscriptions, subscribe.CodeRateLimited} {
+		m.errors.WithLabelValues(c)
+	}
+	if reg != nil {
+		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors)
+	}
+	return m
+}
+
+func (m *Metrics) closedWith(code int) { m.closed.WithLabelValues(strconv.Itoa(code)).Inc() }

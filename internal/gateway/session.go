@@ -1,0 +1,147 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/fanout"
+	"github.com/ticker-dev/ticker/internal/subscribe"
+)
+
+// session is one client connection: its read loop handles ops, and it is the
+// fanout.Transport the connection's writer writes through.
+type session struct {
+	srv  *Server
+	c    *websocket.Conn
+	kind codec.Kind
+	typ  websocket.MessageType
+	sub  *fanout.Subscriber
+
+	ctx    context.Context // ends when the session does
+	cancel context.CancelFunc
+
+	closeOnce sync.Once
+	closing   sync.WaitGroup // the closing handshake
+	sentCode  int            // the close code this side chose, 0 if none
+}
+
+func newSession(srv *Server, c *websocket.Conn, k codec.Kind) *session {
+	ss := &session{srv: srv, c: c, kind: k, typ: websocket.MessageText}
+	if k == codec.Msgpack {
+		ss.typ = websocket.MessageBinary
+	}
+	ss.ctx, ss.cancel = context.WithCancel(context.Background())
+	c.SetReadLimit(DefaultReadLimit)
+	ss.sub = srv.opts.Hub.NewSubscriber(ss, k)
+	return ss
+}
+
+// Write sends one frame. The background context keeps it allocation-free; a
+// stuck peer is cut off by Close instead of a deadline.
+func (ss *session) Write(p []byte) error { return ss.c.Write(context.Background(), ss.typ, p) }
+
+// Close starts the closing handshake without waiting for it.
+func (ss *session) Close(code int, reason string) {
+	ss.closeOnce.Do(func() {
+		ss.sentCode = code
+		ss.closing.Add(1)
+		go func() {
+			defer ss.closing.Done()
+			_ = ss.c.Close(websocket.StatusCode(code), reason)
+		}()
+	})
+}
+
+func (ss *session) wait() {
+	ss.closing.Wait()
+	ss.cancel()
+}
+
+// run serves the connection until it closes.
+func (ss *session) run() {
+	m := ss.srv.metrics
+	m.opened.Inc()
+	conns := m.connections.WithLabelValues(ss.kind.String())
+	conns.Inc()
+	defer conns.Dec()
+
+	err := ss.readLoop()
+	ss.cancel()
+	ss.sub.Close()
+	ss.closeOnce.Do(func() {}) // no close may start after this point
+	ss.closing.Wait()
+	_ = ss.c.CloseNow()
+
+	code := ss.sentCode
+	if code == 0 {
+		code = int(websocket.CloseStatus(err))
+		if code < 0 {
+			code = int(websocket.StatusAbnormalClosure)
+		}
+	}
+	m.closedWith(code)
+}
+
+// readLoop reads and answers ops until the connection fails or closes.
+func (ss *session) readLoop() error {
+	for {
+		typ, frame, err := ss.c.Read(context.Background())
+		if err != nil {
+			return err
+		}
+		if typ != ss.typ {
+			ss.reply(&subscribe.Error{Code: subscribe.CodeBadRequest, Msg: wrongFrameMsg[ss.kind]})
+			continue
+		}
+		op, perr := ss.srv.parser.Parse(ss.kind, frame)
+		if perr != nil {
+			ss.reply(perr)
+			continue
+		}
+		if err := ss.handle(op); err != nil {
+			ss.srv.log.Error("client op failed", "op", op.Kind, "err", err)
+			ss.Close(fanout.StatusInternalError, "internal error")
+			return err
+		}
+	}
+}
+
+var wrongFrameMsg = [codec.NumKinds]string{
+	codec.JSON:    "binary frame on a ticker.v1.json connection: send text frames",
+	codec.Msgpack: "text frame on a ticker.v1.msgpack connection: send binary frames",
+}
+
+// handle applies one parsed op. An error means the connection cannot go on.
+func (ss *session) handle(op subscribe.Op) error {
+	policy := ss.srv.opts.Policy
+	switch op.Kind {
+	case subscribe.OpPing:
+		ss.sub.Send(codec.AppendPong(ss.kind, nil, op.ID))
+	case subscribe.OpSub:
+		if e := policy.CheckSub(op, ss.sub.Holds, ss.sub.Count()); e != nil {
+			ss.reply(e)
+			return nil
+		}
+		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects)
+		if errors.Is(err, fanout.ErrClosed) {
+			return nil // the connection is closing anyway
+		}
+		return err
+	case subscribe.OpUnsub:
+		if e := policy.CheckUnsub(op); e != nil {
+			ss.reply(e)
+			return nil
+		}
+		ss.sub.Unsubscribe(op.ID, op.Subjects)
+	}
+	return nil
+}
+
+func (ss *session) reply(e *subscribe.Error) {
+	ss.srv.metrics.errors.WithLabelValues(e.Code).Inc()
+	ss.sub.Send(codec.AppendError(ss.kind, nil, e.ID, e.Code, e.Msg))
+}
