@@ -39,6 +39,7 @@ type Options struct {
 	Codec       codec.Kind
 	Subprotocol string      // overrides the one Codec implies; "-" offers none
 	Header      http.Header // e.g. Origin
+	HTTPClient  *http.Client // e.g. one trusting a test CA, for wss://
 }
 
 // Dial opens a connection to url (ws:// or wss://).
@@ -54,7 +55,7 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 	if sp != "-" {
 		sps = []string{sp}
 	}
-	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: sps, HTTPHeader: opts.Header})
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: sps, HTTPHeader: opts.Header, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}
