@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"regexp"
 	"strconv"
@@ -11,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"github.com/ticker-dev/ticker/internal/broker"
 )
 
 func TestPublishFlags(t *testing.T) {
@@ -76,18 +78,11 @@ func TestRedact(t *testing.T) {
 }
 
 func TestPublishRun(t *testing.T) {
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
+	s, err := broker.StartEmbedded(broker.EmbeddedOptions{Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS server not ready")
-	}
-	defer func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	}()
+	defer s.Shutdown()
 
 	sc, err := nats.Connect(s.ClientURL())
 	if err != nil {

@@ -63,7 +63,13 @@ func Connect(opts Options) (*Bus, error) {
 		nats.ReconnectJitter(250*time.Millisecond, time.Second),
 		nats.RetryOnFailedConnect(true),
 		nats.ConnectHandler(func(*nats.Conn) { b.log.Info("connected") }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { b.log.Warn("disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err == nil { // our own Close
+				b.log.Info("disconnected")
+				return
+			}
+			b.log.Warn("disconnected", "err", err)
+		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) { b.log.Info("reconnected", "url", nc.ConnectedUrlRedacted()) }),
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) {
 			if errors.Is(err, nats.ErrSlowConsumer) {

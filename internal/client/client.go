@@ -37,8 +37,8 @@ type Message struct {
 // Options tune Dial. The zero value dials JSON with no extra headers.
 type Options struct {
 	Codec       codec.Kind
-	Subprotocol string      // overrides the one Codec implies; "-" offers none
-	Header      http.Header // e.g. Origin
+	Subprotocol string       // overrides the one Codec implies; "-" offers none
+	Header      http.Header  // e.g. Origin
 	HTTPClient  *http.Client // e.g. one trusting a test CA, for wss://
 }
 

@@ -126,21 +126,7 @@ func (r *Reader) length(size int) (int, error) {
 
 // MapLen reads a map header and returns its number of key/value pairs.
 func (r *Reader) MapLen() (int, error) {
-	if r.Peek() != TypeMap {
-		return 0, r.wrongType(TypeMap)
-	}
-	c := r.b[r.off]
-	r.off++
-	var n int
-	var err error
-	switch c {
-	case msgpcode.Map16:
-		n, err = r.length(2)
-	case msgpcode.Map32:
-		n, err = r.length(4)
-	default:
-		n = int(c & msgpcode.FixedMapMask)
-	}
+	n, err := r.header(TypeMap, msgpcode.FixedMapMask, 0, msgpcode.Map16, msgpcode.Map32)
 	if err == nil && n > r.Len()/2 { // every pair takes at least two bytes
 		err = ErrShort
 	}
@@ -149,21 +135,7 @@ func (r *Reader) MapLen() (int, error) {
 
 // ArrayLen reads an array header and returns its number of elements.
 func (r *Reader) ArrayLen() (int, error) {
-	if r.Peek() != TypeArray {
-		return 0, r.wrongType(TypeArray)
-	}
-	c := r.b[r.off]
-	r.off++
-	var n int
-	var err error
-	switch c {
-	case msgpcode.Array16:
-		n, err = r.length(2)
-	case msgpcode.Array32:
-		n, err = r.length(4)
-	default:
-		n = int(c & msgpcode.FixedArrayMask)
-	}
+	n, err := r.header(TypeArray, msgpcode.FixedArrayMask, 0, msgpcode.Array16, msgpcode.Array32)
 	if err == nil && n > r.Len() { // every element takes at least one byte
 		err = ErrShort
 	}
@@ -172,27 +144,31 @@ func (r *Reader) ArrayLen() (int, error) {
 
 // Str reads a string and returns its bytes, which alias the input.
 func (r *Reader) Str() ([]byte, error) {
-	if r.Peek() != TypeStr {
-		return nil, r.wrongType(TypeStr)
-	}
-	c := r.b[r.off]
-	r.off++
-	var n int
-	var err error
-	switch c {
-	case msgpcode.Str8:
-		n, err = r.length(1)
-	case msgpcode.Str16:
-		n, err = r.length(2)
-	case msgpcode.Str32:
-		n, err = r.length(4)
-	default:
-		n = int(c & msgpcode.FixedStrMask)
-	}
+	n, err := r.header(TypeStr, msgpcode.FixedStrMask, msgpcode.Str8, msgpcode.Str16, msgpcode.Str32)
 	if err != nil {
 		return nil, err
 	}
 	return r.take(n)
+}
+
+// header reads the header of a value of type t and returns the length it
+// declares: in the code itself (under fixMask), or in the 1, 2 or 4 bytes
+// after code c8, c16 or c32 (c8 is 0 where the type has no 8-bit form).
+func (r *Reader) header(t Type, fixMask, c8, c16, c32 byte) (int, error) {
+	if r.Peek() != t {
+		return 0, r.wrongType(t)
+	}
+	c := r.b[r.off]
+	r.off++
+	switch {
+	case c == c8 && c8 != 0:
+		return r.length(1)
+	case c == c16:
+		return r.length(2)
+	case c == c32:
+		return r.length(4)
+	}
+	return int(c & fixMask), nil
 }
 
 // Int reads any msgpack integer that fits in an int64.

@@ -2,30 +2,26 @@ package feed
 
 import (
 	"bytes"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"github.com/ticker-dev/ticker/internal/broker"
 )
 
-// startNATS starts an embedded NATS server on a random local port.
-func startNATS(t *testing.T) *server.Server {
+// startNATS starts the embedded NATS server ticker itself runs, on a free
+// loopback port.
+func startNATS(t *testing.T) *broker.Embedded {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
+	e, err := broker.StartEmbedded(broker.EmbeddedOptions{Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS server not ready")
-	}
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	return s
+	t.Cleanup(e.Shutdown)
+	return e
 }
 
 // TestRunNATS publishes through a real nats.go connection to an embedded
