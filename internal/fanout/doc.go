@@ -9,7 +9,8 @@
 //	Subscriber.push queue the shared frame bytes, bounded in bytes
 //	Subscriber.write join what is pending into one frame, Transport.Write
 //
-// Lock order: Subscriber.mu, then Hub.lastMu, then index.mu. The hub never
-// holds Hub.lastMu while it takes a Subscriber.mu, and no lock is held while a
-// frame is written to a socket.
+// Lock order: Subscriber.mu, then Hub.interestMu (then the Bus's own lock),
+// or Subscriber.mu, then Hub.lastMu, then index.mu. interestMu and lastMu are
+// never held together. The hub goroutine never holds lastMu while it takes a
+// Subscriber.mu, and no lock is held while a frame is written to a socket.
 package fanout
