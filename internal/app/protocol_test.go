@@ -75,29 +75,32 @@ func TestUnsubscribeIsAckedAndNothingOfThePatternFollows(t *testing.T) {
 	pub := newPublisher(t, a)
 	for _, k := range codecs {
 		t.Run(k.String(), func(t *testing.T) {
+			// Symbols of their own: the other subtest's sessions may still
+			// be closing on the server.
+			msft, ibm := "MSFT"+k.String(), "IBM"+k.String()
 			c := dial(t, a, k)
 			other := dial(t, a, k) // keeps the gateway's NATS interest alive
-			sub(t, c, 1, "quotes.MSFT", "quotes.IBM")
-			sub(t, other, 1, "quotes.MSFT")
-			pub.quote("MSFT", 410)
+			sub(t, c, 1, "quotes."+msft, "quotes."+ibm)
+			sub(t, other, 1, "quotes."+msft)
+			pub.quote(msft, 410)
 			next(t, c, "msg")
 			next(t, other, "msg")
 
-			if err := c.Unsub(testCtx(t), 2, "quotes.MSFT"); err != nil {
+			if err := c.Unsub(testCtx(t), 2, "quotes."+msft); err != nil {
 				t.Fatal(err)
 			}
 			if m := next(t, c, "ack"); fmt.Sprint(m.ID) != "2" {
 				t.Fatalf("unsub ack id %v", m.ID)
 			}
-			pub.quote("MSFT", 411)
-			pub.quote("MSFT", 412)
+			pub.quote(msft, 411)
+			pub.quote(msft, 412)
 			next(t, other, "msg")
 			next(t, other, "msg") // the hub has fanned both out
 			barrier(t, c, "after-unsub")
 
-			pub.quote("IBM", 150) // the pattern still held keeps flowing
-			if m := next(t, c, "msg"); m.Subject != "quotes.IBM" {
-				t.Fatalf("got %s, want quotes.IBM", m.Subject)
+			pub.quote(ibm, 150) // the pattern still held keeps flowing
+			if m := next(t, c, "msg"); m.Subject != "quotes."+ibm {
+				t.Fatalf("got %s, want quotes.%s", m.Subject, ibm)
 			}
 		})
 	}
@@ -155,19 +158,20 @@ func TestOverlappingPatternsDeliverEachMessageOnce(t *testing.T) {
 	pub := newPublisher(t, a)
 	for _, k := range codecs {
 		t.Run(k.String(), func(t *testing.T) {
+			sym, marker := "AAPL"+k.String(), "ZZZZ"+k.String()
 			c := dial(t, a, k)
-			sub(t, c, 1, "quotes.AAPL", "quotes.*", "quotes.>")
+			sub(t, c, 1, "quotes."+sym, "quotes.*", "quotes.>")
 			var seqs []uint64
 			for range 5 {
-				pub.quote("AAPL", 100)
+				pub.quote(sym, 100)
 			}
-			pub.quote("ZZZZ", 1) // a marker after the AAPL updates
+			pub.quote(marker, 1) // a marker after the updates
 			for {
 				m := next(t, c, "msg")
 				if m.Snapshot {
-					continue
+					continue // the other subtest's subjects, still known
 				}
-				if m.Subject == "quotes.ZZZZ" {
+				if m.Subject == "quotes."+marker {
 					break
 				}
 				h, _ := m.Header()
@@ -179,7 +183,7 @@ func TestOverlappingPatternsDeliverEachMessageOnce(t *testing.T) {
 				}
 			}
 			if len(seqs) != 5 {
-				t.Fatalf("got %d AAPL updates %v, want 5", len(seqs), seqs)
+				t.Fatalf("got %d %s updates %v, want 5", len(seqs), sym, seqs)
 			}
 		})
 	}

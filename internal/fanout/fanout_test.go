@@ -2,9 +2,11 @@ package fanout
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -311,5 +313,62 @@ func waitUntil(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not reached")
 		}
+	}
+}
+
+// memBus is an in-memory Bus that records what the hub watches.
+type memBus struct {
+	mu       sync.Mutex
+	watching map[string]bool
+}
+
+func (b *memBus) Watch(patterns []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range patterns {
+		b.watching[p] = true
+	}
+	return nil
+}
+
+func (b *memBus) Unwatch(patterns []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range patterns {
+		delete(b.watching, p)
+	}
+}
+
+func (b *memBus) Sync(context.Context) error { return nil }
+
+func TestALateCopyOfAForgottenSubjectIsStillStale(t *testing.T) {
+	bus := &memBus{watching: map[string]bool{}}
+	h := newTestHub(t, Options{Bus: bus})
+	first := newRecorder()
+	s1 := h.NewSubscriber(first, codec.JSON)
+	if err := s1.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver("quotes.X", payload(t, 5))
+	first.waitMessages(t, 2)
+	s1.Close() // the last holder leaves: the bus stops, the value is forgotten
+	if len(bus.watching) != 0 {
+		t.Fatalf("still watching %v", bus.watching)
+	}
+
+	rec := newRecorder()
+	s2 := h.NewSubscriber(rec, codec.JSON)
+	defer s2.Close()
+	if err := s2.Subscribe(t.Context(), codec.IntID(2), []string{"quotes.X"}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver("quotes.X", payload(t, 4)) // a copy that was still on its way
+	h.Deliver("quotes.X", payload(t, 6))
+	got := rec.waitMessages(t, 2)
+	if got[0] != `{"op":"ack","id":2}` || !strings.Contains(got[1], `"seq":6`) {
+		t.Fatalf("got %q: want the ack (no snapshot of a forgotten value), then seq 6 only", got)
+	}
+	if n := counterValue(t, h.metrics.feed.WithLabelValues(resultStale)); n != 1 {
+		t.Fatalf("stale = %v, want 1", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
@@ -56,7 +57,7 @@ type Hub struct {
 	refs       map[string]int // holders of each watched pattern
 
 	lastMu sync.RWMutex
-	last   map[string]*Message // newest update per subject
+	last   map[string]lastValue // per subject ever seen
 
 	nextID atomic.Uint64
 	inbox  chan *Message
@@ -82,7 +83,7 @@ func NewHub(opts Options) *Hub {
 		log:     opts.Logger,
 		index:   newIndex(),
 		refs:    make(map[string]int),
-		last:    make(map[string]*Message),
+		last:    make(map[string]lastValue),
 		inbox:   make(chan *Message, inboxSize),
 		done:    make(chan struct{}),
 	}
@@ -142,14 +143,15 @@ func (h *Hub) run() {
 // the last value (a late or duplicate copy), which it drops.
 func (h *Hub) broadcast(m *Message) bool {
 	h.lastMu.Lock()
-	if old := h.last[m.Subject]; old != nil && !m.Header.NewerThan(old.Header) {
+	old, seen := h.last[m.Subject]
+	if seen && !m.Header.NewerThan(old.header) {
 		h.lastMu.Unlock()
 		return false
 	}
-	if _, ok := h.last[m.Subject]; !ok {
+	if old.m == nil {
 		h.metrics.lastValues.Inc()
 	}
-	h.last[m.Subject] = m
+	h.last[m.Subject] = lastValue{header: m.Header, m: m}
 	// Matching under lastMu orders this update against Subscribe: a
 	// subscriber either is in the result or sees m in its snapshot.
 	subs := h.index.match(m.Subject)
@@ -175,7 +177,11 @@ func (h *Hub) broadcast(m *Message) bool {
 // matching any of patterns. The caller holds lastMu.
 func (h *Hub) snapshot(patterns []string, fn func(*Message)) {
 	var found []*Message
-	for subject, m := range h.last {
+	for subject, v := range h.last {
+		m := v.m
+		if m == nil {
+			continue // forgotten
+		}
 		for _, p := range patterns {
 			if subscribe.Match(p, subject) {
 				found = append(found, m)
@@ -189,16 +195,28 @@ func (h *Hub) snapshot(patterns []string, fn func(*Message)) {
 	}
 }
 
+// lastValue is what the hub keeps of a subject: the header of its newest
+// update, which decides whether a later one is newer, and the update itself
+// while the hub follows the subject (nil once forgotten).
+type lastValue struct {
+	header codec.Header
+	m      *Message
+}
+
 // forget drops the last values of subjects matching patterns that no pattern
 // in the index matches any more, so a later subscriber is never handed a value
-// the hub stopped following.
+// the hub stopped following. It keeps their headers: a late copy of an old
+// update, still on its way through the bus, must not pass for a new one.
 func (h *Hub) forget(patterns []string) {
 	h.lastMu.Lock()
 	defer h.lastMu.Unlock()
-	for subject := range h.last {
+	for subject, v := range h.last {
+		if v.m == nil {
+			continue
+		}
 		for _, p := range patterns {
 			if subscribe.Match(p, subject) && len(h.index.match(subject)) == 0 {
-				delete(h.last, subject)
+				h.last[subject] = lastValue{header: v.header}
 				h.metrics.lastValues.Dec()
 				break
 			}
