@@ -48,6 +48,9 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--allow: %w", err)
 	}
+	if err := gateway.ValidateOrigins(cfg.AllowedOrigins); err != nil {
+		return nil, fmt.Errorf("--allowed-origins: %w", err)
+	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
 	}

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/ticker-dev/ticker/internal/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
@@ -85,7 +87,7 @@ func TestTLSServesWSS(t *testing.T) {
 	barrier(t, c, "over-tls")
 }
 
-func TestBrowserOriginsOutsideTheAllowListAreRefused(t *testing.T) {
+func TestBrowserOriginsOutsideTheAllowListAreClosedWith1008(t *testing.T) {
 	a := startApp(t, nil)
 	tests := []struct {
 		origin string
@@ -117,12 +119,13 @@ func TestBrowserOriginsOutsideTheAllowListAreRefused(t *testing.T) {
 				barrier(t, c, "allowed")
 				return
 			}
-			if err == nil {
-				c.Close()
-				t.Fatal("accepted a foreign origin")
+			if err != nil {
+				t.Fatal(err)
 			}
-			if !strings.Contains(err.Error(), "403") {
-				t.Fatalf("refused with %v, want HTTP 403", err)
+			defer c.Close()
+			_, err = c.Next(testCtx(t)) // nothing but the close comes
+			if got := websocket.CloseStatus(err); got != websocket.StatusPolicyViolation || !strings.Contains(err.Error(), "origin not allowed") {
+				t.Fatalf("got %v (%v), want close 1008 origin not allowed", got, err)
 			}
 		})
 	}

@@ -36,7 +36,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"code"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_upgrades_rejected_total",
-			Help: "WebSocket upgrades refused, by reason: draining, handshake.",
+			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin.",
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_protocol_errors_total",
