@@ -15,19 +15,12 @@ const maxFrameBytes = 64 << 10
 type queue struct {
 	s *Subscriber
 
-	mu       sync.Mutex
-	subs     map[string]*sub // patterns held
-	pending  [][]byte
-	spare    [][]byte // the writer's last batch, kept for reuse
-	bytes    int      // queued and being written
-	writing  bool     // a writer goroutine is running
-	closed   bool     // no more pushes: the connection is closing
-	detached bool     // Close has run
-}
-
-func (q *queue) init(s *Subscriber) {
-	q.s = s
-	q.subs = make(map[string]*sub)
+	mu      sync.Mutex // also guards the Subscriber's patterns
+	pending [][]byte
+	spare   [][]byte // the writer's last batch, kept for reuse
+	bytes   int      // queued and being written
+	writing bool     // a writer goroutine is running
+	closed  bool     // no more pushes: the connection is closing
 }
 
 // push queues a live update for the subscriber holding subs, unless none of

@@ -18,12 +18,16 @@ type Subscriber struct {
 	kind codec.Kind
 	t    Transport
 	queue
+
+	// Guarded by queue.mu.
+	subs     map[string]*sub // the patterns held
+	detached bool            // Close has run
 }
 
 // NewSubscriber attaches a connection that speaks encoding k over t.
 func (h *Hub) NewSubscriber(t Transport, k codec.Kind) *Subscriber {
-	s := &Subscriber{hub: h, id: h.nextID.Add(1), kind: k, t: t}
-	s.queue.init(s)
+	s := &Subscriber{hub: h, id: h.nextID.Add(1), kind: k, t: t, subs: make(map[string]*sub)}
+	s.queue.s = s
 	return s
 }
 
@@ -49,11 +53,13 @@ func (s *Subscriber) Count() int {
 func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []string) error {
 	patterns = unique(patterns)
 	var fresh []string
+	s.mu.Lock()
 	for _, p := range patterns {
-		if !s.Holds(p) {
+		if s.subs[p] == nil {
 			fresh = append(fresh, p)
 		}
 	}
+	s.mu.Unlock()
 	if err := s.hub.acquire(ctx, fresh); err != nil {
 		return err
 	}
