@@ -4,13 +4,21 @@
 //
 // A message's way through the package:
 //
-//	Hub.Deliver     validate the subject, transcode once (codec.Transcode)
-//	Hub.run         keep it as the subject's last value, match it (index)
-//	Subscriber.push queue the shared frame bytes, bounded in bytes
-//	Subscriber.write join what is pending into one frame, Transport.Write
+//	Hub.Deliver          validate the subject, transcode once (newMessage)
+//	Hub.run, broadcast   keep it as the subject's last value (keep), match it (matcher)
+//	queue.push           queue the shared frame on each subscriber; conflate at the bound
+//	writers              a few writer goroutines take ready queues in turn
+//	Subscriber.writeOne  join what is pending into one frame, Transport.Write
 //
-// Lock order: Subscriber.mu, then Hub.interestMu (then the Bus's own lock),
-// or Subscriber.mu, then Hub.lastMu, then index.mu. interestMu and lastMu are
-// never held together. The hub goroutine never holds lastMu while it takes a
-// Subscriber.mu, and no lock is held while a frame is written to a socket.
+// Per delivery nothing is allocated or encoded: a Message and its buffers come
+// from a pool and go back when the last queue has written it, a match result
+// is read from the cache with one atomic load, queue arrays are pooled, and
+// handing a queue to a writer takes no goroutine.
+//
+// Lock order: Subscriber.mu, then Hub.interestMu (then the Bus's own lock);
+// or Subscriber.mu, then Hub.lastMu, then index.mu; or Subscriber.mu, then
+// writers.mu or slowWatch.mu. interestMu and lastMu are never held together.
+// The hub goroutine never holds lastMu while it takes a Subscriber.mu, writers
+// never hold writers.mu while they take one, and no lock is held while a frame
+// is written to a socket.
 package fanout

@@ -116,14 +116,17 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 		}
 		return joinDots(parts)
 	}
-	h := newTestHub(t, Options{})
-	ix := h.index
+	ix := newIndex()
+	mt := newMatcher(ix)
 	var subs []*sub
-	for i := range 300 {
-		x := &sub{s: &Subscriber{id: uint64(i % 50)}, pattern: randomPattern(), active: true}
-		subs = append(subs, x)
-		ix.add(x)
+	addSubs := func(n int, pattern func() string) {
+		for i := range n {
+			x := &sub{s: &Subscriber{id: uint64(i % 50)}, pattern: pattern(), active: true}
+			subs = append(subs, x)
+			ix.add(x)
+		}
 	}
+	addSubs(300, randomPattern)
 	check := func() {
 		for range 200 {
 			parts := make([]string, 1+rng.IntN(4))
@@ -132,7 +135,7 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 			}
 			subject := joinDots(parts)
 			for pass := range 2 { // uncached, then cached
-				got := ix.match(subject)
+				got := mt.match(subject)
 				var want []*sub
 				for _, x := range subs {
 					if subscribe.Match(x.pattern, subject) {
@@ -156,10 +159,15 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 		}
 	}
 	check()
-	for _, x := range subs[:150] { // removal prunes and invalidates the cache
+	for _, x := range subs[:150] { // removal prunes the trie and updates cached results
 		ix.remove(x)
 	}
 	subs = subs[150:]
+	check()
+	// Past copyLimit a cached result is invalidated, not copied.
+	addSubs(copyLimit, func() string { return ">" })
+	check()
+	addSubs(300, randomPattern)
 	check()
 }
 

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
-	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
@@ -27,8 +27,22 @@ type Bus interface {
 
 // Options configure a Hub. The zero value is usable.
 type Options struct {
-	// MaxQueueBytes bounds each connection's queue; 0 means 1 MiB.
+	// MaxQueueBytes bounds each connection's queue; 0 means 1 MiB. At the
+	// bound the queue is conflated; past twice the bound, or past the bound
+	// for SlowTimeout, the connection is closed as a slow consumer.
 	MaxQueueBytes int
+	// SlowTimeout is how long a queue may stay over its bound after
+	// conflation before the connection is closed; 0 means 5 s.
+	SlowTimeout time.Duration
+	// MaxBatch caps the messages joined into one frame; 0 means 256.
+	MaxBatch int
+	// MaxBatchBytes caps the bytes joined into one frame (a single larger
+	// message is still sent whole); 0 means 64 KiB.
+	MaxBatchBytes int
+	// FlushInterval, when positive, holds a connection's first pending
+	// message for up to this long so that what follows joins it in one
+	// frame: latency traded for fewer writes. 0 writes at once.
+	FlushInterval time.Duration
 	// Bus is asked to watch the patterns subscribers hold; nil means none
 	// (updates then come only from direct calls to Deliver).
 	Bus Bus
@@ -38,8 +52,13 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// DefaultMaxQueueBytes is the per-connection queue bound when none is set.
-const DefaultMaxQueueBytes = 1 << 20
+// Defaults of the zero Options.
+const (
+	DefaultMaxQueueBytes = 1 << 20
+	DefaultSlowTimeout   = 5 * time.Second
+	DefaultMaxBatch      = 256
+	DefaultMaxBatchBytes = 64 << 10
+)
 
 // inboxSize bounds updates waiting for the hub goroutine; a full inbox holds
 // back the bus handler, whose own pending limits then drop and count.
@@ -52,6 +71,9 @@ type Hub struct {
 	metrics *Metrics
 	log     *slog.Logger
 	index   *index
+	matcher *matcher // the hub goroutine's, used under lastMu
+	writers *writers
+	slow    slowWatch
 
 	interestMu sync.Mutex
 	refs       map[string]int // holders of each watched pattern
@@ -71,6 +93,15 @@ func NewHub(opts Options) *Hub {
 	if opts.MaxQueueBytes <= 0 {
 		opts.MaxQueueBytes = DefaultMaxQueueBytes
 	}
+	if opts.SlowTimeout <= 0 {
+		opts.SlowTimeout = DefaultSlowTimeout
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = DefaultMaxBatch
+	}
+	if opts.MaxBatchBytes <= 0 {
+		opts.MaxBatchBytes = DefaultMaxBatchBytes
+	}
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(nil)
 	}
@@ -87,27 +118,34 @@ func NewHub(opts Options) *Hub {
 		inbox:   make(chan *Message, inboxSize),
 		done:    make(chan struct{}),
 	}
-	h.wg.Add(1)
+	h.matcher = newMatcher(h.index)
+	h.writers = newWriters(opts.FlushInterval)
+	h.slow.over = make(map[*Subscriber]struct{})
+	h.wg.Add(2)
 	go h.run()
+	go h.watchSlow()
 	return h
 }
 
-// Close stops the hub goroutine. Updates delivered afterwards are dropped.
+// Close stops the hub's goroutines and its idle writers; writers busy on a
+// connection stop once it is drained or closed. Updates delivered afterwards
+// are dropped.
 func (h *Hub) Close() {
 	h.closed.Do(func() { close(h.done) })
 	h.wg.Wait()
+	h.writers.close()
 }
 
 // Deliver takes one feed update as it came from the bus. It validates the
 // subject and payload (dropping and counting bad ones) and hands the update
 // to the hub goroutine, waiting while that goroutine is behind. It does not
-// keep payload beyond the Message built from it.
+// keep payload: the caller may reuse it.
 func (h *Hub) Deliver(subject string, payload []byte) {
 	if err := subscribe.ValidateSubject(subject); err != nil {
 		h.metrics.feed.WithLabelValues(resultBadSubject).Inc()
 		return
 	}
-	m, err := NewMessage(subject, payload)
+	m, err := newMessage(subject, payload)
 	if err != nil {
 		h.metrics.feed.WithLabelValues(resultMalformed).Inc()
 		h.log.Debug("dropped malformed feed update", "subject", subject, "err", err)
@@ -116,6 +154,7 @@ func (h *Hub) Deliver(subject string, payload []byte) {
 	select {
 	case h.inbox <- m:
 	case <-h.done:
+		m.release()
 		h.metrics.feed.WithLabelValues(resultShutdown).Inc()
 	}
 }
@@ -132,6 +171,7 @@ func (h *Hub) run() {
 			} else {
 				stale.Inc()
 			}
+			m.release()
 		case <-h.done:
 			return
 		}
@@ -140,21 +180,17 @@ func (h *Hub) run() {
 
 // broadcast keeps m as its subject's last value and queues it on every
 // matching subscriber. It reports false for an update that is not newer than
-// the last value (a late or duplicate copy), which it drops.
+// the last value (a late or duplicate copy), which it drops. The caller keeps
+// its reference to m.
 func (h *Hub) broadcast(m *Message) bool {
 	h.lastMu.Lock()
-	old, seen := h.last[m.Subject]
-	if seen && !m.Header.NewerThan(old.header) {
+	if !h.keep(m) {
 		h.lastMu.Unlock()
 		return false
 	}
-	if old.m == nil {
-		h.metrics.lastValues.Inc()
-	}
-	h.last[m.Subject] = lastValue{header: m.Header, m: m}
 	// Matching under lastMu orders this update against Subscribe: a
 	// subscriber either is in the result or sees m in its snapshot.
-	subs := h.index.match(m.Subject)
+	subs := h.matcher.match(m.Subject)
 	h.lastMu.Unlock()
 
 	n := 0
@@ -164,64 +200,13 @@ func (h *Hub) broadcast(m *Message) bool {
 		for j < len(subs) && subs[j].s == s {
 			j++
 		}
-		if s.push(m.liveFrame(s.kind), subs[i:j]) {
+		if s.push(m, subs[i:j]) {
 			n++
 		}
 		i = j
 	}
 	h.metrics.deliveries.Add(float64(n))
 	return true
-}
-
-// snapshot calls fn, sorted by subject, for the last value of every subject
-// matching any of patterns. The caller holds lastMu.
-func (h *Hub) snapshot(patterns []string, fn func(*Message)) {
-	var found []*Message
-	for subject, v := range h.last {
-		m := v.m
-		if m == nil {
-			continue // forgotten
-		}
-		for _, p := range patterns {
-			if subscribe.Match(p, subject) {
-				found = append(found, m)
-				break
-			}
-		}
-	}
-	sortBySubject(found)
-	for _, m := range found {
-		fn(m)
-	}
-}
-
-// lastValue is what the hub keeps of a subject: the header of its newest
-// update, which decides whether a later one is newer, and the update itself
-// while the hub follows the subject (nil once forgotten).
-type lastValue struct {
-	header codec.Header
-	m      *Message
-}
-
-// forget drops the last values of subjects matching patterns that no pattern
-// in the index matches any more, so a later subscriber is never handed a value
-// the hub stopped following. It keeps their headers: a late copy of an old
-// update, still on its way through the bus, must not pass for a new one.
-func (h *Hub) forget(patterns []string) {
-	h.lastMu.Lock()
-	defer h.lastMu.Unlock()
-	for subject, v := range h.last {
-		if v.m == nil {
-			continue
-		}
-		for _, p := range patterns {
-			if subscribe.Match(p, subject) && len(h.index.match(subject)) == 0 {
-				h.last[subject] = lastValue{header: v.header}
-				h.metrics.lastValues.Dec()
-				break
-			}
-		}
-	}
 }
 
 // ErrClosed is returned by Subscribe on a closed subscriber.

@@ -1,9 +1,11 @@
 package fanout
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // sub is one pattern held by one subscriber. active is guarded by the
@@ -17,13 +19,14 @@ type sub struct {
 
 // index maps concrete subjects to the subs whose patterns match them: a trie
 // over tokens with "*" and ">" children, as nats-server's sublist, and a cache
-// of match results keyed by concrete subject. A result is never modified after
-// it is cached, so callers may use it without holding the lock.
+// of match results keyed by concrete subject (see cache.go). Writers (add,
+// remove) take mu; deliveries read the cache without it.
 type index struct {
-	mu    sync.RWMutex
-	root  level
-	cache map[string][]*sub
-	count int // subs in the trie
+	mu      sync.Mutex
+	root    level
+	count   int               // subs in the trie
+	entries map[string]*entry // the cache; see cache.go
+	gen     atomic.Uint64     // bumped when entries are evicted
 }
 
 type level struct {
@@ -36,10 +39,7 @@ type node struct {
 	subs map[*sub]struct{}
 }
 
-// maxCache bounds the match cache; past it, the cache starts over.
-const maxCache = 1 << 16
-
-func newIndex() *index { return &index{cache: make(map[string][]*sub)} }
+func newIndex() *index { return &index{entries: make(map[string]*entry)} }
 
 // nextToken splits s at its first dot.
 func nextToken(s string) (tok, rest string, more bool) {
@@ -92,7 +92,7 @@ func (ix *index) add(x *sub) {
 	}
 	n.subs[x] = struct{}{}
 	ix.count++
-	clear(ix.cache)
+	ix.cacheAdd(x)
 }
 
 // remove deletes x and prunes the nodes it leaves empty.
@@ -101,7 +101,7 @@ func (ix *index) remove(x *sub) {
 	defer ix.mu.Unlock()
 	if ix.removeAt(&ix.root, x.pattern, x) {
 		ix.count--
-		clear(ix.cache)
+		ix.cacheRemove(x)
 	}
 }
 
@@ -130,36 +130,17 @@ func (ix *index) removeAt(l *level, pattern string, x *sub) bool {
 	return found
 }
 
-// match returns the subs whose patterns match subject, grouped so that the
-// subs of one subscriber are adjacent. The result is shared: do not modify it.
-func (ix *index) match(subject string) []*sub {
-	ix.mu.RLock()
-	res, ok := ix.cache[subject]
-	ix.mu.RUnlock()
-	if ok {
-		return res
-	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if res, ok = ix.cache[subject]; ok {
-		return res
-	}
+// walk returns the subs whose patterns match subject, sorted by subscriber so
+// that the subs of one subscriber are adjacent. The caller holds mu.
+func (ix *index) walk(subject string) []*sub {
+	var res []*sub
 	matchLevel(&ix.root, subject, &res)
-	slices.SortFunc(res, func(a, b *sub) int {
-		switch {
-		case a.s.id < b.s.id:
-			return -1
-		case a.s.id > b.s.id:
-			return 1
-		}
-		return 0
-	})
-	if len(ix.cache) >= maxCache {
-		clear(ix.cache)
-	}
-	ix.cache[subject] = res
+	slices.SortFunc(res, bySubscriber)
 	return res
 }
+
+// bySubscriber orders subs by their subscriber's id.
+func bySubscriber(a, b *sub) int { return cmp.Compare(a.s.id, b.s.id) }
 
 func matchLevel(l *level, subject string, res *[]*sub) {
 	tok, rest, more := nextToken(subject)

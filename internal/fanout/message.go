@@ -1,6 +1,7 @@
 package fanout
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/ticker-dev/ticker/internal/codec"
@@ -9,25 +10,70 @@ import (
 // Message is one feed update, read once and encoded at most once per codec
 // and variant. Its frames are immutable once built and shared by every
 // subscriber that receives them.
+//
+// Messages are reference counted and their buffers reused: the hub holds one
+// reference while it broadcasts, the subject's last value one, and every
+// queued frame one. The last release returns the Message to a pool, so a
+// steady feed allocates no new buffers.
 type Message struct {
 	Subject string
 	Header  codec.Header
 
+	refs atomic.Int32
 	raw  []byte // the feed's msgpack map, as published
 	json []byte // the same map as JSON, transcoded once
 
-	live [codec.NumKinds][]byte                 // built by the hub goroutine only
-	snap [codec.NumKinds]atomic.Pointer[[]byte] // built on first snapshot, by any subscriber
+	live  [codec.NumKinds][]byte // built by the hub goroutine only
+	built [codec.NumKinds]bool
+	snap  [codec.NumKinds]atomic.Pointer[[]byte] // built on first snapshot, by any subscriber
 }
 
-// NewMessage validates a feed payload and transcodes it to JSON once. It keeps
-// payload without copying it.
-func NewMessage(subject string, payload []byte) (*Message, error) {
-	js, h, err := codec.Transcode(make([]byte, 0, len(payload)+len(payload)/2+16), payload)
+var messagePool = sync.Pool{New: func() any { return new(Message) }}
+
+// maxPooledPayload is the largest payload whose buffers a recycled Message
+// keeps.
+const maxPooledPayload = 16 << 10
+
+// newMessage validates a feed payload and transcodes it to JSON once. It
+// copies payload into the message's own buffer, so the caller may reuse it.
+// The caller holds the one reference.
+func newMessage(subject string, payload []byte) (*Message, error) {
+	m := messagePool.Get().(*Message)
+	js, h, err := codec.Transcode(m.json[:0], payload)
+	m.json = js
 	if err != nil {
+		m.json = m.json[:0]
+		messagePool.Put(m)
 		return nil, err
 	}
-	return &Message{Subject: subject, Header: h, raw: payload, json: js}, nil
+	m.Subject, m.Header = subject, h
+	m.raw = append(m.raw[:0], payload...)
+	m.refs.Store(1)
+	return m, nil
+}
+
+// retain takes one more reference.
+func (m *Message) retain() { m.refs.Add(1) }
+
+// release drops one reference; the last one recycles m.
+func (m *Message) release() {
+	switch n := m.refs.Add(-1); {
+	case n > 0:
+		return
+	case n < 0:
+		panic("fanout: Message released more often than retained")
+	}
+	m.Subject, m.Header = "", codec.Header{}
+	m.raw, m.json = m.raw[:0], m.json[:0]
+	if cap(m.raw) > maxPooledPayload {
+		m.raw, m.json = nil, nil // a rare large update's buffers are not kept
+	}
+	for k := range m.live {
+		m.live[k] = m.live[k][:0]
+		m.built[k] = false
+		m.snap[k].Store(nil)
+	}
+	messagePool.Put(m)
 }
 
 // data returns the update itself in encoding k.
@@ -41,8 +87,9 @@ func (m *Message) data(k codec.Kind) []byte {
 // liveFrame returns the "msg" envelope in encoding k. Only the hub goroutine
 // calls it, before the frame is queued anywhere.
 func (m *Message) liveFrame(k codec.Kind) []byte {
-	if m.live[k] == nil {
-		m.live[k] = codec.AppendMsg(k, nil, m.Subject, m.data(k), false)
+	if !m.built[k] {
+		m.live[k] = codec.AppendMsg(k, m.live[k][:0], m.Subject, m.data(k), false)
+		m.built[k] = true
 	}
 	return m.live[k]
 }

@@ -9,6 +9,9 @@ type Metrics struct {
 	frames        prometheus.Counter
 	bytes         prometheus.Counter
 	slowConsumers prometheus.Counter
+	conflated     prometheus.Counter
+	dropped       prometheus.Counter
+	batch         prometheus.Histogram
 	subscriptions prometheus.Gauge
 	lastValues    prometheus.Gauge
 }
@@ -44,7 +47,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		slowConsumers: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_slow_consumer_disconnects_total",
-			Help: "Connections closed with 1008 because their queue exceeded its byte limit.",
+			Help: "Connections closed with 1008 slow consumer: their queue stayed over its byte bound after conflation for the slow timeout, or reached twice the bound.",
+		}),
+		conflated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_conflated_messages_total",
+			Help: "Queued updates dropped for a newer update of the same subject queued behind them, when a connection fell behind.",
+		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_dropped_messages_total",
+			Help: "Queued updates discarded unwritten because their connection closed (slow consumer, broken or ended).",
+		}),
+		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ticker_frame_messages",
+			Help:    "Messages joined into each frame written to a client.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
 		}),
 		subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ticker_subscriptions",
@@ -59,7 +75,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.feed.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.subscriptions, m.lastValues)
+		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.conflated, m.dropped, m.batch, m.subscriptions, m.lastValues)
 	}
 	return m
 }

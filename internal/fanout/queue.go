@@ -2,58 +2,148 @@ package fanout
 
 import (
 	"sync"
-
-	"github.com/ticker-dev/ticker/internal/codec"
+	"time"
 )
 
-// maxFrameBytes caps how much pending data the writer joins into one frame.
-const maxFrameBytes = 64 << 10
+// item is one queued message: shared, immutable frame bytes, and the feed
+// update they encode (nil for a reply such as an ack), whose reference the
+// item holds.
+type item struct {
+	frame []byte
+	m     *Message
+}
 
-// queue is a connection's outgoing messages, bounded in bytes. Frames in it
-// are shared and immutable. While it is not empty one writer goroutine drains
-// it; an idle connection has no writer goroutine and no write buffer.
+// queue is a connection's outgoing messages, bounded in bytes. While it is
+// not empty a writer drains it (writer.go); an idle connection holds no
+// writer goroutine and no write buffer.
+//
+// At its bound the queue is conflated: of the updates of one subject that
+// wait, only the newest stays (every update is full state). If that cannot
+// bring it back under the bound, the connection gets SlowTimeout to catch up,
+// and is closed as a slow consumer when it does not, or at once past twice the
+// bound.
 type queue struct {
 	s *Subscriber
 
-	mu      sync.Mutex // also guards the Subscriber's patterns
-	pending [][]byte
-	spare   [][]byte // the writer's last batch, kept for reuse
-	bytes   int      // queued and being written
-	writing bool     // a writer goroutine is running
-	closed  bool     // no more pushes: the connection is closing
+	mu        sync.Mutex // also guards the Subscriber's patterns
+	pending   []item     // waiting from head on; nil while empty
+	buf       *[]item    // pending's array, from itemsPool; nil while empty
+	head      int
+	bytes     int       // waiting and being written
+	compactAt int       // over the bound, bytes past which to conflate again
+	overSince time.Time // when the queue stayed over its bound; zero if not
+	writing   bool      // a writer is scheduled or running
+	closed    bool      // no more pushes: the connection is closing
 }
 
 // push queues a live update for the subscriber holding subs, unless none of
 // them is active any more. It reports whether the update was queued.
-func (q *queue) push(frame []byte, subs []*sub) bool {
+func (q *queue) push(m *Message, subs []*sub) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, x := range subs {
 		if x.active {
-			return q.pushLocked(frame)
+			return q.pushLocked(m.liveFrame(q.s.kind), m)
 		}
 	}
 	return false
 }
 
-// pushLocked queues frame, starting a writer if none runs. A queue that would
-// exceed its bound closes the connection as a slow consumer.
-func (q *queue) pushLocked(frame []byte) bool {
+// pushLocked queues frame, taking a reference on m if it is not nil, and
+// schedules a writer if none is. It reports whether frame was queued.
+func (q *queue) pushLocked(frame []byte, m *Message) bool {
 	if q.closed {
 		return false
 	}
-	if q.bytes+len(frame) > q.s.hub.opts.MaxQueueBytes {
-		q.s.hub.metrics.slowConsumers.Inc()
-		q.closeLocked(StatusPolicyViolation, "slow consumer")
+	h := q.s.hub
+	if q.bytes+len(frame) > h.opts.MaxQueueBytes && !q.makeRoom(len(frame)) {
 		return false
 	}
-	q.pending = append(q.pending, frame)
+	if m != nil {
+		m.retain()
+	}
+	if q.buf == nil {
+		q.buf = itemsPool.Get().(*[]item)
+		q.pending = (*q.buf)[:0]
+	}
+	q.pending = append(q.pending, item{frame: frame, m: m})
 	q.bytes += len(frame)
 	if !q.writing {
 		q.writing = true
-		go q.write()
+		h.writers.schedule(q.s)
 	}
 	return true
+}
+
+// makeRoom conflates the queue to fit n more bytes. It reports false, having
+// closed the connection, when the queue must give up.
+func (q *queue) makeRoom(n int) bool {
+	h := q.s.hub
+	bound := h.opts.MaxQueueBytes
+	if q.bytes+n > q.compactAt {
+		q.conflate()
+		q.compactAt = q.bytes + bound/4 // conflating again at once would gain little
+		if q.bytes+n <= bound {
+			q.settled()
+			return true
+		}
+	}
+	now := time.Now()
+	if q.overSince.IsZero() {
+		q.overSince = now
+		h.slow.add(q.s)
+	}
+	if q.bytes+n > 2*bound || now.Sub(q.overSince) >= h.opts.SlowTimeout {
+		q.closeSlow()
+		return false
+	}
+	return true
+}
+
+// settled notes that the queue is within its bound again.
+func (q *queue) settled() {
+	if !q.overSince.IsZero() {
+		q.overSince = time.Time{}
+		q.s.hub.slow.remove(q.s)
+	}
+	q.compactAt = 0
+}
+
+// seenPool holds the sets conflate uses, so that conflating allocates nothing.
+var seenPool = sync.Pool{New: func() any { return make(map[string]struct{}) }}
+
+// conflate drops every waiting update that a newer one of the same subject
+// follows, keeping the order of the rest.
+func (q *queue) conflate() {
+	seen := seenPool.Get().(map[string]struct{})
+	defer func() { clear(seen); seenPool.Put(seen) }()
+	waiting := q.pending[q.head:]
+	w := len(waiting)
+	dropped := 0
+	for i := len(waiting) - 1; i >= 0; i-- {
+		it := waiting[i]
+		if it.m != nil {
+			if _, newer := seen[it.m.Subject]; newer {
+				q.bytes -= len(it.frame)
+				it.m.release()
+				dropped++
+				continue
+			}
+			seen[it.m.Subject] = struct{}{}
+		}
+		w--
+		waiting[w] = it
+	}
+	n := copy(q.pending, waiting[w:])
+	clear(q.pending[n:])
+	q.pending, q.head = q.pending[:n], 0
+	q.s.hub.metrics.conflated.Add(float64(dropped))
+}
+
+// closeSlow closes the connection as a slow consumer.
+func (q *queue) closeSlow() {
+	q.s.hub.metrics.slowConsumers.Inc()
+	q.closeLocked(StatusPolicyViolation, "slow consumer")
 }
 
 // closeLocked stops the queue and asks the transport to close.
@@ -66,75 +156,57 @@ func (q *queue) closeLocked(code int, reason string) {
 	q.s.t.Close(code, reason)
 }
 
+// dropLocked discards every waiting message, counting the feed updates.
 func (q *queue) dropLocked() {
+	dropped := 0
+	for _, it := range q.pending[q.head:] {
+		q.bytes -= len(it.frame)
+		if it.m != nil {
+			it.m.release()
+			dropped++
+		}
+	}
 	clear(q.pending)
-	q.pending = q.pending[:0]
+	q.recycle()
+	q.settled()
+	q.s.hub.metrics.dropped.Add(float64(dropped))
 }
 
-var framePool = sync.Pool{New: func() any { b := make([]byte, 0, maxFrameBytes); return &b }}
-
-// write drains the queue: it takes everything pending at once and writes it
-// as few frames as the frame cap allows, until the queue is empty.
-func (q *queue) write() {
-	var buf *[]byte
-	defer func() {
-		if buf != nil {
-			framePool.Put(buf)
+// take moves the next frame's worth of waiting messages to batch: at most
+// MaxBatch of them and MaxBatchBytes, but at least one. The caller holds mu.
+func (q *queue) take(batch []item) []item {
+	o := &q.s.hub.opts
+	size := 0
+	for q.head < len(q.pending) {
+		it := q.pending[q.head]
+		if len(batch) > 0 && (len(batch) == o.MaxBatch || size+1+len(it.frame) > o.MaxBatchBytes) {
+			break
 		}
-	}()
-	sep := q.s.kind == codec.JSON
-	m := q.s.hub.metrics
-	for {
-		q.mu.Lock()
-		if q.closed || len(q.pending) == 0 {
-			q.writing = false
-			q.mu.Unlock()
-			return
-		}
-		batch := q.pending
-		q.pending, q.spare = q.spare[:0], nil
-		q.mu.Unlock()
-
-		var err error
-		written, frames := 0, 0
-		for i := 0; i < len(batch) && err == nil; {
-			p := batch[i]
-			i++
-			if i < len(batch) && len(p)+1+len(batch[i]) <= maxFrameBytes {
-				// Join this and as many following messages as fit.
-				if buf == nil {
-					buf = framePool.Get().(*[]byte)
-				}
-				b := append((*buf)[:0], p...)
-				for ; i < len(batch) && len(b)+1+len(batch[i]) <= maxFrameBytes; i++ {
-					if sep {
-						b = append(b, '\n')
-					}
-					b = append(b, batch[i]...)
-				}
-				*buf = b
-				p = b
-			}
-			err = q.s.t.Write(p)
-			written += len(p)
-			frames++
-		}
-		m.frames.Add(float64(frames))
-		m.bytes.Add(float64(written))
-
-		n := 0
-		for _, p := range batch {
-			n += len(p)
-		}
-		clear(batch)
-		q.mu.Lock()
-		q.bytes -= n
-		q.spare = batch[:0]
-		if err != nil {
-			// The connection is broken; its read loop sees that too.
-			q.closed = true
-			q.dropLocked()
-		}
-		q.mu.Unlock()
+		batch = append(batch, it)
+		size += 1 + len(it.frame)
+		q.pending[q.head] = item{}
+		q.head++
 	}
+	switch {
+	case q.head == len(q.pending):
+		q.recycle()
+	case q.head > len(q.pending)/2:
+		n := copy(q.pending, q.pending[q.head:])
+		clear(q.pending[n:])
+		q.pending, q.head = q.pending[:n], 0
+	}
+	return batch
+}
+
+// itemsPool holds the arrays of queues that are not empty: an idle
+// connection holds none, and a busy one takes one without allocating.
+var itemsPool = sync.Pool{New: func() any { b := make([]item, 0, 8); return &b }}
+
+// recycle gives the array of an emptied queue back to itemsPool.
+func (q *queue) recycle() {
+	if q.buf != nil {
+		*q.buf = q.pending[:0]
+		itemsPool.Put(q.buf)
+	}
+	q.pending, q.buf, q.head = nil, nil, 0
 }

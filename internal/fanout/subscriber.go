@@ -3,7 +3,6 @@ package fanout
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 )
@@ -82,8 +81,10 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		h.index.add(x)
 	}
 	h.metrics.subscriptions.Add(float64(len(fresh)))
-	s.pushLocked(codec.AppendAck(s.kind, nil, id))
-	h.snapshot(patterns, func(m *Message) { s.pushLocked(m.snapshotFrame(s.kind)) })
+	s.pushLocked(codec.AppendAck(s.kind, nil, id), nil)
+	for _, m := range h.snapshot(patterns) {
+		s.pushLocked(m.snapshotFrame(s.kind), m)
+	}
 	return nil
 }
 
@@ -100,7 +101,7 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 			gone = append(gone, p)
 		}
 	}
-	s.pushLocked(codec.AppendAck(s.kind, nil, id))
+	s.pushLocked(codec.AppendAck(s.kind, nil, id), nil)
 	s.mu.Unlock()
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)
@@ -110,7 +111,7 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 // everything else queued for the connection.
 func (s *Subscriber) Send(frame []byte) {
 	s.mu.Lock()
-	s.pushLocked(frame)
+	s.pushLocked(frame, nil)
 	s.mu.Unlock()
 }
 
@@ -145,8 +146,4 @@ func unique(patterns []string) []string {
 		}
 	}
 	return out
-}
-
-func sortBySubject(ms []*Message) {
-	slices.SortFunc(ms, func(a, b *Message) int { return strings.Compare(a.Subject, b.Subject) })
 }

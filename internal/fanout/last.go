@@ -1,0 +1,86 @@
+package fanout
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
+)
+
+// lastValue is what the hub keeps of a subject: the header of its newest
+// update, which decides whether a later one is newer, and the update itself
+// while the hub follows the subject (nil once forgotten). m holds a reference.
+type lastValue struct {
+	header codec.Header
+	m      *Message
+}
+
+// keep makes m its subject's last value unless it is not newer than the one
+// kept, and reports whether it did. The caller holds lastMu.
+func (h *Hub) keep(m *Message) bool {
+	old, seen := h.last[m.Subject]
+	if seen && !m.Header.NewerThan(old.header) {
+		return false
+	}
+	if old.m == nil {
+		h.metrics.lastValues.Inc()
+	} else {
+		old.m.release()
+	}
+	m.retain()
+	h.last[m.Subject] = lastValue{header: m.Header, m: m}
+	return true
+}
+
+// snapshot returns, sorted by subject, the last value of every subject
+// matching any of patterns: one lookup for a literal pattern, a scan for a
+// wildcard. The caller holds lastMu (read) while it uses them.
+func (h *Hub) snapshot(patterns []string) []*Message {
+	var found []*Message
+	scan := false
+	for _, p := range patterns {
+		if wildcard(p) {
+			scan = true
+		} else if v := h.last[p]; v.m != nil {
+			found = append(found, v.m)
+		}
+	}
+	if scan {
+		found = found[:0]
+		for subject, v := range h.last {
+			if v.m != nil && slices.ContainsFunc(patterns, func(p string) bool { return subscribe.Match(p, subject) }) {
+				found = append(found, v.m)
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b *Message) int { return strings.Compare(a.Subject, b.Subject) })
+	return found
+}
+
+// forget drops the last values of subjects matching patterns that no pattern
+// in the index matches any more, so a later subscriber is never handed a value
+// the hub stopped following. It keeps their headers: a late copy of an old
+// update, still on its way through the bus, must not pass for a new one.
+func (h *Hub) forget(patterns []string) {
+	h.lastMu.Lock()
+	defer h.lastMu.Unlock()
+	drop := func(subject string, v lastValue) {
+		if v.m != nil && len(h.matcher.match(subject)) == 0 {
+			h.last[subject] = lastValue{header: v.header}
+			v.m.release()
+			h.metrics.lastValues.Dec()
+		}
+	}
+	if !slices.ContainsFunc(patterns, wildcard) {
+		for _, p := range patterns {
+			drop(p, h.last[p])
+		}
+		return
+	}
+	for subject, v := range h.last {
+		if slices.ContainsFunc(patterns, func(p string) bool { return subscribe.Match(p, subject) }) {
+			drop(subject, v)
+		}
+	}
+}
