@@ -33,9 +33,11 @@ type cli struct {
 
 	Allow          []string      `default:"quotes.>,scores.>" env:"TICKER_ALLOW" help:"Subject patterns clients may subscribe within, comma separated."`
 	MaxSubs        int           `name:"max-subs" default:"256" env:"TICKER_MAX_SUBS" help:"Most patterns one connection may hold."`
-	MaxQueueBytes  int           `name:"max-queue-bytes" default:"1048576" env:"TICKER_MAX_QUEUE_BYTES" help:"Bound of each connection's outgoing queue in bytes; a connection that exceeds it is closed with 1008 slow consumer."`
-	SlowTimeout    time.Duration `name:"slow-timeout" default:"5s" env:"TICKER_SLOW_TIMEOUT" help:"Grace a lagging connection gets while conflation works it back within bounds (not yet in effect: today the queue bound closes at once)."`
-	FlushInterval  time.Duration `name:"flush-interval" default:"0" env:"TICKER_FLUSH_INTERVAL" help:"Opt-in write coalescing window (not yet in effect: today the writer sends as soon as data is pending)."`
+	MaxQueueBytes  int           `name:"max-queue-bytes" default:"1048576" env:"TICKER_MAX_QUEUE_BYTES" help:"Bound of each connection's outgoing queue in bytes. At the bound the queue is conflated (only the newest update per subject waits); past twice the bound the connection is closed with 1008 slow consumer."`
+	SlowTimeout    time.Duration `name:"slow-timeout" default:"5s" env:"TICKER_SLOW_TIMEOUT" help:"How long a connection's queue may stay over its bound after conflation before it is closed with 1008 slow consumer."`
+	MaxBatch       int           `name:"max-batch" default:"256" env:"TICKER_MAX_BATCH" help:"Most messages the writer joins into one frame."`
+	MaxBatchBytes  int           `name:"max-batch-bytes" default:"65536" env:"TICKER_MAX_BATCH_BYTES" help:"Most bytes the writer joins into one frame (a larger single message is sent whole)."`
+	FlushInterval  time.Duration `name:"flush-interval" default:"0" env:"TICKER_FLUSH_INTERVAL" help:"Opt-in write coalescing window: a connection's first pending message waits up to this long so that what follows leaves in the same frame (latency traded for fewer writes). 0 writes at once."`
 	DrainWindow    time.Duration `name:"drain-window" default:"10s" env:"TICKER_DRAIN_WINDOW" help:"On SIGTERM/SIGINT, close clients with 1001 spread evenly over this window."`
 	AllowedOrigins []string      `name:"allowed-origins" default:"localhost:*,127.0.0.1:*,[::1]:*" env:"TICKER_ALLOWED_ORIGINS" help:"Browser origins (host patterns) allowed besides the gateway's own host."`
 	TLSCert        string        `name:"tls-cert" env:"TICKER_TLS_CERT" type:"existingfile" help:"TLS certificate (PEM) to serve https and wss; needs --tls-key."`
@@ -49,7 +51,8 @@ func (c *cli) config() app.Config {
 		Listen: c.Listen, NATSURL: c.NATSURL, NATSListen: c.NATSListen, DataDir: c.DataDir,
 		FeedSymbols: c.FeedSymbols, FeedGames: c.FeedGames, FeedRate: c.FeedRate,
 		Allow: c.Allow, MaxSubs: c.MaxSubs, MaxQueueBytes: c.MaxQueueBytes,
-		SlowTimeout: c.SlowTimeout, FlushInterval: c.FlushInterval, DrainWindow: c.DrainWindow,
+		SlowTimeout: c.SlowTimeout, MaxBatch: c.MaxBatch, MaxBatchBytes: c.MaxBatchBytes,
+		FlushInterval: c.FlushInterval, DrainWindow: c.DrainWindow,
 		AllowedOrigins: c.AllowedOrigins, TLSCert: c.TLSCert, TLSKey: c.TLSKey,
 	}
 	switch {

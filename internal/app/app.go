@@ -86,6 +86,10 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	}
 	hub = fanout.NewHub(fanout.Options{
 		MaxQueueBytes: cfg.MaxQueueBytes,
+		SlowTimeout:   cfg.SlowTimeout,
+		MaxBatch:      cfg.MaxBatch,
+		MaxBatchBytes: cfg.MaxBatchBytes,
+		FlushInterval: cfg.FlushInterval,
 		Bus:           a.bus,
 		Metrics:       fanout.NewMetrics(reg),
 		Logger:        log,

@@ -20,6 +20,8 @@ type Config struct {
 	MaxSubs        int
 	MaxQueueBytes  int
 	SlowTimeout    time.Duration
+	MaxBatch       int // messages per frame
+	MaxBatchBytes  int // bytes per frame
 	FlushInterval  time.Duration
 	DrainWindow    time.Duration
 	AllowedOrigins []string
@@ -49,6 +51,8 @@ func Defaults() Config {
 		MaxSubs:        256,
 		MaxQueueBytes:  1 << 20,
 		SlowTimeout:    5 * time.Second,
+		MaxBatch:       256,
+		MaxBatchBytes:  64 << 10,
 		DrainWindow:    10 * time.Second,
 		AllowedOrigins: []string{"localhost:*", "127.0.0.1:*", "[::1]:*"},
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -96,4 +97,93 @@ func BenchmarkBroadcast(b *testing.B) {
 			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "deliveries/s")
 		})
 	}
+}
+
+// BenchmarkMatch measures finding the subscribers of a subject among 100k
+// patterns (90k literal, 10k with wildcards): "cached" is the delivery path,
+// a cache hit; "uncached" walks the trie, as the first update of a subject
+// after a subscription change does.
+func BenchmarkMatch(b *testing.B) {
+	ix := newIndex()
+	const literal, wild = 90_000, 10_000
+	for i := range literal {
+		ix.add(&sub{s: &Subscriber{id: uint64(i)}, pattern: fmt.Sprintf("quotes.S%05d", i), active: true})
+	}
+	for i := range wild {
+		ix.add(&sub{s: &Subscriber{id: uint64(literal + i)}, pattern: fmt.Sprintf("scores.l%d.*", i%100), active: true})
+	}
+	subjects := make([]string, 1000)
+	for i := range subjects {
+		if i%2 == 0 {
+			subjects[i] = fmt.Sprintf("quotes.S%05d", i*89)
+		} else {
+			subjects[i] = fmt.Sprintf("scores.l%d.g%d", i%100, i)
+		}
+	}
+	b.Run("cached", func(b *testing.B) {
+		mt := newMatcher(ix)
+		for _, s := range subjects {
+			mt.match(s)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if len(mt.match(subjects[i%len(subjects)])) == 0 {
+				b.Fatal("no match")
+			}
+		}
+	})
+	b.Run("uncached", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := range b.N {
+			ix.mu.Lock()
+			res := ix.walk(subjects[i%len(subjects)])
+			ix.mu.Unlock()
+			if len(res) == 0 {
+				b.Fatal("no match")
+			}
+		}
+	})
+}
+
+// stall is a Transport whose writes block until release is closed.
+type stall struct{ release chan struct{} }
+
+func (s stall) Write([]byte) error { <-s.release; return nil }
+func (stall) Close(int, string)    {}
+
+// BenchmarkConflate measures broadcasting to one subscriber whose writer is
+// stalled, over 100 subjects: its 64 KiB queue is conflated again and again
+// and keeps the newest update of each subject.
+func BenchmarkConflate(b *testing.B) {
+	st := stall{release: make(chan struct{})}
+	h, _ := hubWith(b, Options{MaxQueueBytes: 64 << 10, SlowTimeout: time.Hour}, 0, nil)
+	s := h.NewSubscriber(st, codec.JSON)
+	b.Cleanup(func() { close(st.release); s.Close() })
+	if err := s.Subscribe(b.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+		b.Fatal(err)
+	}
+	subjects := make([]string, 100)
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("quotes.C%02d", i)
+	}
+	p := newFeedPayload(b)
+	deliver := func(i int) {
+		m, err := newMessage(subjects[i%len(subjects)], p.seq(uint64(i/len(subjects)+1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.broadcast(m)
+		m.release()
+	}
+	for i := range 10_000 {
+		deliver(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		deliver(10_000 + i)
+	}
+	b.StopTimer()
+	b.ReportMetric(counterValue(b, h.metrics.conflated)/float64(b.N+10_000), "conflated/op")
 }

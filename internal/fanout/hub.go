@@ -119,7 +119,7 @@ func NewHub(opts Options) *Hub {
 		done:    make(chan struct{}),
 	}
 	h.matcher = newMatcher(h.index)
-	h.writers = newWriters(opts.FlushInterval)
+	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout)
 	h.slow.over = make(map[*Subscriber]struct{})
 	h.wg.Add(2)
 	go h.run()

@@ -47,7 +47,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		slowConsumers: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_slow_consumer_disconnects_total",
-			Help: "Connections closed with 1008 slow consumer: their queue stayed over its byte bound after conflation for the slow timeout, or reached twice the bound.",
+			Help: "Connections closed with 1008 slow consumer: their queue stayed over its byte bound after conflation for the slow timeout or reached twice the bound, or one write to them blocked for the slow timeout.",
 		}),
 		conflated: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_conflated_messages_total",

@@ -21,7 +21,8 @@ type item struct {
 // wait, only the newest stays (every update is full state). If that cannot
 // bring it back under the bound, the connection gets SlowTimeout to catch up,
 // and is closed as a slow consumer when it does not, or at once past twice the
-// bound.
+// bound. (A peer that takes no write at all for SlowTimeout is closed too; see
+// writers.)
 type queue struct {
 	s *Subscriber
 

@@ -16,8 +16,9 @@ import (
 // A write to a stalled peer blocks its writer. A monitor notices writers that
 // have been inside one write for longer than stuckAfter and, while the list
 // waits, starts more writers, so that stalled peers never hold back the
-// others; the extra writers go away once idle. In the steady state nothing
-// here allocates.
+// others; the extra writers go away once idle. A peer that has not taken a
+// single write for the slow timeout is not reading at all: the monitor closes
+// it as a slow consumer. In the steady state nothing here allocates.
 //
 // With a flush interval, a queue waits for the next tick of the monitor
 // before it joins the list, so that what arrives meanwhile leaves in the same
@@ -34,6 +35,7 @@ type writers struct {
 
 	target   int           // writers meant to be making progress
 	interval time.Duration // the flush interval, 0 for none
+	slow     time.Duration // the slow timeout
 	stuck    atomic.Int32  // writers found stuck at the last check
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -41,17 +43,19 @@ type writers struct {
 
 // writer is one writer goroutine's state the monitor reads.
 type writer struct {
-	since atomic.Int64 // when its current write started (Unix ns); 0: none
+	since atomic.Int64               // when its current write started (Unix ns); 0: none
+	cur   atomic.Pointer[Subscriber] // whose queue it is writing
 }
 
 // stuckAfter is how long one write may block its writer before the monitor
 // counts the writer as stuck on a slow peer.
 const stuckAfter = 10 * time.Millisecond
 
-func newWriters(interval time.Duration) *writers {
+func newWriters(interval, slow time.Duration) *writers {
 	w := &writers{
 		target:   max(2, runtime.GOMAXPROCS(0)),
 		interval: interval,
+		slow:     slow,
 		done:     make(chan struct{}),
 	}
 	w.wake.L = &w.mu
@@ -151,7 +155,9 @@ func (w *writers) run(wr *writer) {
 			return
 		}
 		var more bool
+		wr.cur.Store(s)
 		batch, more = s.writeOne(wr, batch)
+		wr.cur.Store(nil)
 		if more {
 			w.mu.Lock()
 			w.ready = append(w.ready, s)
@@ -171,6 +177,7 @@ func (w *writers) monitor() {
 	}
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	var dead []*Subscriber
 	for {
 		select {
 		case <-t.C:
@@ -181,8 +188,13 @@ func (w *writers) monitor() {
 		w.mu.Lock()
 		stuck := 0
 		for _, wr := range w.all {
-			if since := wr.since.Load(); since != 0 && now-since > int64(stuckAfter) {
-				stuck++
+			since := wr.since.Load()
+			if since == 0 || now-since <= int64(stuckAfter) {
+				continue
+			}
+			stuck++
+			if s := wr.cur.Load(); s != nil && now-since > int64(w.slow) {
+				dead = append(dead, s)
 			}
 		}
 		w.stuck.Store(int32(stuck))
@@ -201,5 +213,14 @@ func (w *writers) monitor() {
 			}
 		}
 		w.mu.Unlock()
+		for _, s := range dead {
+			s.mu.Lock()
+			if !s.closed {
+				s.closeSlow()
+			}
+			s.mu.Unlock()
+		}
+		clear(dead)
+		dead = dead[:0]
 	}
 }
