@@ -102,8 +102,8 @@ func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
-// serveWS upgrades a request to a ticker.v1 connection and serves it until
-// it closes.
+// serveWS upgrades a request to a ticker.v1 connection and starts serving
+// it.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		s.metrics.rejected.WithLabelValues("draining").Inc()
@@ -111,7 +111,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	originOK := originAllowed(r, s.opts.OriginPatterns)
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{codec.SubprotocolJSON, codec.SubprotocolMsgpack},
 		InsecureSkipVerify: true, // checked above, answered below with 1008
 	})
@@ -132,8 +132,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		ss.wait()
 		return
 	}
-	defer s.untrack(ss)
-	ss.run()
+	// The session gets a goroutine of its own, and this handler returns:
+	// net/http's goroutine, its deep stack and the request are not kept for
+	// as long as the connection lives.
+	go func() {
+		defer s.untrack(ss)
+		ss.run()
+	}()
 }
 
 func (s *Server) track(ss *session) bool {
