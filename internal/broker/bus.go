@@ -25,14 +25,26 @@ type Options struct {
 // Bus is ticker's NATS connection. It keeps one subscription per watched
 // pattern, reconnects forever, and lets nats.go resubscribe every pattern
 // after a reconnect.
+//
+// Every subscription feeds one channel that one goroutine hands to Deliver,
+// so a pod watching thousands of patterns still has one delivery goroutine
+// (nats.go's handler subscriptions would start one per pattern). When the
+// channel is full, NATS drops the update and reports a slow consumer, which
+// is counted.
 type Bus struct {
-	nc       *nats.Conn
-	log      *slog.Logger
-	deliver  nats.MsgHandler
-	slow     prometheus.Counter
-	mu       sync.Mutex
-	watching map[string]*nats.Subscription
+	nc        *nats.Conn
+	log       *slog.Logger
+	msgs      chan *nats.Msg
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	slow      prometheus.Counter
+	mu        sync.Mutex
+	watching  map[string]*nats.Subscription
 }
+
+// pendingUpdates bounds the updates received but not yet delivered.
+const pendingUpdates = 1 << 16
 
 // Connect dials NATS. It does not wait for a server: while none answers,
 // Connected is false and the connection keeps retrying.
@@ -48,14 +60,14 @@ func Connect(opts Options) (*Bus, error) {
 	}
 	b := &Bus{
 		log:      opts.Logger.With("component", "nats"),
+		msgs:     make(chan *nats.Msg, pendingUpdates),
+		done:     make(chan struct{}),
 		watching: make(map[string]*nats.Subscription),
 		slow: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_nats_slow_consumer_events_total",
 			Help: "Times NATS dropped updates because the gateway fell behind a subscription's pending limits.",
 		}),
 	}
-	deliver := opts.Deliver
-	b.deliver = func(m *nats.Msg) { deliver(m.Subject, m.Data) }
 	nc, err := nats.Connect(opts.URL,
 		nats.Name(opts.Name),
 		nats.MaxReconnects(-1),
@@ -82,6 +94,8 @@ func Connect(opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 	}
 	b.nc = nc
+	b.wg.Add(1)
+	go b.deliverAll(opts.Deliver)
 	if opts.Registerer != nil {
 		opts.Registerer.MustRegister(b.slow, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ticker_nats_connected",
@@ -97,6 +111,19 @@ func Connect(opts Options) (*Bus, error) {
 		}, func() float64 { return float64(b.Watching()) }))
 	}
 	return b, nil
+}
+
+// deliverAll hands every update received to deliver until Close.
+func (b *Bus) deliverAll(deliver func(subject string, payload []byte)) {
+	defer b.wg.Done()
+	for {
+		select {
+		case m := <-b.msgs:
+			deliver(m.Subject, m.Data)
+		case <-b.done:
+			return
+		}
+	}
 }
 
 func subjectOf(s *nats.Subscription) string {
@@ -121,7 +148,7 @@ func (b *Bus) Watch(patterns []string) error {
 		if b.watching[p] != nil {
 			continue
 		}
-		s, err := b.nc.Subscribe(p, b.deliver)
+		s, err := b.nc.ChanSubscribe(p, b.msgs)
 		if err != nil {
 			return fmt.Errorf("subscribe %q: %w", p, err)
 		}
@@ -169,5 +196,11 @@ func (b *Bus) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection.
-func (b *Bus) Close() { b.nc.Close() }
+// Close closes the connection and stops delivering. It is idempotent.
+func (b *Bus) Close() {
+	b.closeOnce.Do(func() {
+		b.nc.Close()
+		close(b.done)
+	})
+	b.wg.Wait()
+}
