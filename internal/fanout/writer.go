@@ -178,6 +178,7 @@ func (w *writers) monitor() {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	var dead []*Subscriber
+	var flushed int64
 	for {
 		select {
 		case <-t.C:
@@ -185,6 +186,10 @@ func (w *writers) monitor() {
 			return
 		}
 		now := time.Now().UnixNano()
+		flush := w.interval > 0 && now-flushed >= int64(w.interval)-int64(tick)/2
+		if flush {
+			flushed = now
+		}
 		w.mu.Lock()
 		stuck := 0
 		for _, wr := range w.all {
@@ -198,11 +203,13 @@ func (w *writers) monitor() {
 			}
 		}
 		w.stuck.Store(int32(stuck))
-		for _, s := range w.due {
-			w.readyLocked(s)
+		if flush {
+			for _, s := range w.due {
+				w.readyLocked(s)
+			}
+			clear(w.due)
+			w.due = w.due[:0]
 		}
-		clear(w.due)
-		w.due = w.due[:0]
 		if !w.closed && w.head < len(w.ready) {
 			for awake := len(w.all) - w.parked - stuck; awake < w.target; awake++ {
 				if w.parked > 0 {
