@@ -110,14 +110,18 @@ func WriteComparison(w io.Writer, reports []*Report) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"", reports[0].Label}
+	nameWidth := 0
+	for _, row := range comparisonRows {
+		nameWidth = max(nameWidth, len(row.name))
+	}
+	head := []string{strings.Repeat(" ", nameWidth), reports[0].Label}
 	for _, r := range reports[1:] {
 		head = append(head, r.Label, "ratio")
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, row := range comparisonRows {
 		base, baseOK := row.value(reports[0])
-		cells := []string{row.name, cell(base, baseOK)}
+		cells := []string{fmt.Sprintf("%-*s", nameWidth, row.name), cell(base, baseOK)}
 		for _, r := range reports[1:] {
 			v, ok := row.value(r)
 			ratio := "-"
