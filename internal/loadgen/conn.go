@@ -35,7 +35,7 @@ type conn struct {
 	stall bool
 	ws    *websocket.Conn                // owned by the connection's goroutine
 	wsp   atomic.Pointer[websocket.Conn] // the same, for close
-	buf   []byte
+	buf   []byte                         // the frame being read; allocated on the first read
 	track seqTrack
 	lat   latBuf
 

@@ -71,7 +71,6 @@ func newFleet(cfg *Config, offset, count int, pubSeq func(int) uint64) *fleet {
 		idx := offset + i
 		c := &conn{f: f, idx: idx, local: i, stall: stalled(idx, cfg.StallPercent), track: newSeqTrack(cfg.SubsPerConn)}
 		c.lat.shard = &f.lat.shards[i%len(f.lat.shards)]
-		c.buf = make([]byte, firstBuffer)
 		f.conns[i] = c
 	}
 	return f

@@ -73,6 +73,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg.Logger.Info("opening connections", "conns", cfg.Conns, "urls", cfg.URLs, "ramp", cfg.Ramp, "procs", cfg.Procs)
 
 	err = subs.open(soft)
+	if soft.Err() != nil {
+		err = nil // stopped early (SIGINT): report what there is
+	}
 	sleep(soft, cfg.Warmup)
 	idle, _ := scr.scrape(soft)
 	if err == nil {
