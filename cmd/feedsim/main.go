@@ -17,7 +17,11 @@ import (
 // cli is feedsim's command line: one field per subcommand. Every flag has a
 // FEEDSIM_<NAME> environment variable twin and help text.
 type cli struct {
-	Publish publishCmd `cmd:"" help:"Publish simulated quotes and scores to NATS."`
+	Publish   publishCmd   `cmd:"" help:"Publish simulated quotes and scores to NATS."`
+	Load      loadCmd      `cmd:"" help:"Load-test ticker on this machine: many subscribers, a paced publisher, latency and delivery report."`
+	Rawserver rawserverCmd `cmd:"" help:"Run the reference fan-out server (plain coder/websocket) that ticker is compared against."`
+	Compare   compareCmd   `cmd:"" help:"Compare load reports (feedsim load --json): the rawserver's against ticker's."`
+	LoadChild loadChildCmd `cmd:"" name:"load-child" hidden:"" help:"The child process of load --procs (internal)."`
 }
 
 // newParser builds the command line parser for c; the options are added

@@ -1,0 +1,42 @@
+package loadgen
+
+import "strconv"
+
+// report accounts the closed fleet's connections: final are the last seqs
+// published, by subject; what a live connection had not received of them by
+// now is lost. It fills the subscriber side of a Report.
+func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
+	r := &Report{StalledEnd: stalledEnd, Disconnects: map[string]uint64{}}
+	for _, c := range f.conns {
+		switch {
+		case !c.acked || c.subFailed:
+			continue // counted as a connect error
+		case c.stall:
+			r.Stalled++
+			continue
+		}
+		r.Subscribed++
+		t := &c.track
+		r.Delivered += t.delivered
+		r.Conflated += t.conflated
+		r.Dup += t.dup
+		r.Snapshots += c.snapshots
+		r.Malformed += c.malformed
+		r.ProtocolErrors += c.protoErrors
+		r.Foreign += c.foreign
+		if c.closeCode != 0 {
+			r.Lost += c.lostAtClose
+		} else {
+			r.Lost += t.lost(func(slot int) uint64 { return final[f.cs.subject(c.idx, slot)] })
+		}
+	}
+	f.mu.Lock()
+	r.ConnectErrors = f.connectErrs
+	r.FirstConnectError = f.firstErr
+	for code, n := range f.disconnects {
+		r.Disconnects[strconv.Itoa(code)] = n
+	}
+	f.mu.Unlock()
+	r.setHistogram(f.lat.merged())
+	return r
+}

@@ -1,0 +1,56 @@
+package loadgen
+
+import (
+	"testing"
+
+	"github.com/ticker-dev/ticker/internal/codec"
+)
+
+// BenchmarkParseFrame parses a frame of 8 batched quote updates, as a busy
+// connection receives them; it must not allocate.
+func BenchmarkParseFrame(b *testing.B) {
+	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
+		b.Run(k.String(), func(b *testing.B) {
+			var msgs [][]byte
+			for i := range 8 {
+				msgs = append(msgs, envelope(b, k, SubjectName("quotes.L", i*7), uint64(1000+i), 1732350000123456789, false))
+			}
+			frame := join(k, msgs...)
+			p := Parser{Prefix: "quotes.L", Subjects: 100}
+			b.SetBytes(int64(len(frame)))
+			b.ReportAllocs()
+			var seqs uint64
+			for b.Loop() {
+				rest := frame
+				for len(rest) > 0 {
+					m, r, err := p.Next(k, rest)
+					if err != nil {
+						b.Fatal(err)
+					}
+					seqs += m.Seq
+					rest = r
+				}
+			}
+			b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
+			if seqs == 0 {
+				b.Fatal("nothing parsed")
+			}
+		})
+	}
+}
+
+// TestParseDoesNotAllocate keeps the benchmark's promise in the test run.
+func TestParseDoesNotAllocate(t *testing.T) {
+	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
+		frame := join(k, envelope(t, k, "quotes.L0001", 1, 2, false), codec.AppendAck(k, nil, codec.IntID(1)),
+			codec.AppendError(k, nil, codec.IntID(2), "bad_request", "x"))
+		allocs := testing.AllocsPerRun(100, func() {
+			for rest := frame; len(rest) > 0; {
+				_, rest, _ = testParser.Next(k, rest)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per frame", k, allocs)
+		}
+	}
+}

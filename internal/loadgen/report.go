@@ -1,0 +1,153 @@
+package loadgen
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Report is what a load run measured. Counts are over the measured window
+// (publishing, then the wait for the last deliveries) and over the live
+// connections: stalled ones are counted apart.
+type Report struct {
+	Label       string   `json:"label,omitempty"`
+	URLs        []string `json:"urls"`
+	Codec       string   `json:"codec"`
+	Procs       int      `json:"procs"`
+	Conns       int      `json:"conns"`      // asked for
+	Subscribed  int      `json:"subscribed"` // subscribed and reading
+	Stalled     int      `json:"stalled"`    // subscribed, then never read
+	SubsPerConn int      `json:"subs_per_conn"`
+	Subjects    int      `json:"subjects"`
+	Rate        float64  `json:"rate"`
+	Seconds     float64  `json:"seconds"` // publishing time
+
+	Published     uint64 `json:"published"`
+	PublishErrors uint64 `json:"publish_errors"`
+	// Expected is, over every update published, the live connections that
+	// held its subject: Delivered + Conflated + Lost.
+	Expected         uint64  `json:"expected"`
+	Delivered        uint64  `json:"delivered"`
+	DeliveredPct     float64 `json:"delivered_pct"`
+	Conflated        uint64  `json:"conflated"` // skipped by the server, a newer update arrived
+	Lost             uint64  `json:"lost"`      // never arrived, nor anything newer
+	Dup              uint64  `json:"dup"`       // repeated or out of order
+	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
+	Snapshots        uint64  `json:"snapshots"`
+	Malformed        uint64  `json:"malformed"`
+	ProtocolErrors   uint64  `json:"protocol_errors"`
+	Foreign          uint64  `json:"foreign"` // updates of subjects not subscribed
+
+	Latency   Latency `json:"latency_ms"`
+	Histogram []byte  `json:"histogram,omitempty"` // HdrHistogram V2 compressed, µs
+
+	ConnectErrors     uint64            `json:"connect_errors"`
+	FirstConnectError string            `json:"first_connect_error,omitempty"`
+	Disconnects       map[string]uint64 `json:"disconnects"` // live connections the server ended, by close code
+	StalledEnd        map[string]uint64 `json:"stalled_end"` // how stalled connections ended: close code, or "open"
+
+	CPUSeconds float64      `json:"cpu_seconds"` // the load generator's, over the window
+	CPUPercent float64      `json:"cpu_percent"` // of one core
+	Server     *ServerStats `json:"server,omitempty"`
+
+	hist *hdrhistogram.Histogram
+}
+
+// Latency summarises end-to-end latency (receive time - publish ts) in
+// milliseconds.
+type Latency struct {
+	Count int64   `json:"count"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+}
+
+// setHistogram keeps h (µs) as the report's latency histogram.
+func (r *Report) setHistogram(h *hdrhistogram.Histogram) {
+	r.hist = h
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	r.Latency = Latency{Count: h.TotalCount(), Mean: h.Mean() / 1000,
+		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P99: ms(h.ValueAtQuantile(99)),
+		P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
+	r.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+}
+
+// histogram returns the report's latency histogram, decoding it from
+// Histogram when the report was read from JSON.
+func (r *Report) histogram() (*hdrhistogram.Histogram, error) {
+	if r.hist != nil || len(r.Histogram) == 0 {
+		if r.hist == nil {
+			r.hist = newHistogram()
+		}
+		return r.hist, nil
+	}
+	h, err := hdrhistogram.Decode(r.Histogram)
+	if err != nil {
+		return nil, fmt.Errorf("latency histogram of a report: %w", err)
+	}
+	r.hist = h
+	return h, nil
+}
+
+// derive computes the figures that follow from the counts.
+func (r *Report) derive() {
+	r.Expected = r.Delivered + r.Conflated + r.Lost
+	r.DeliveredPct = 0
+	if r.Expected > 0 {
+		r.DeliveredPct = 100 * float64(r.Delivered) / float64(r.Expected)
+	}
+	r.DeliveriesPerSec, r.CPUPercent = 0, 0
+	if r.Seconds > 0 {
+		r.DeliveriesPerSec = float64(r.Delivered) / r.Seconds
+		r.CPUPercent = 100 * r.CPUSeconds / r.Seconds
+	}
+}
+
+// Merge adds the subscriber side of o (a child process's report) to r:
+// counts, connections, latencies, disconnects and CPU time.
+func (r *Report) Merge(o *Report) error {
+	h, err := r.histogram()
+	if err != nil {
+		return err
+	}
+	oh, err := o.histogram()
+	if err != nil {
+		return err
+	}
+	h.Merge(oh)
+	r.Subscribed += o.Subscribed
+	r.Stalled += o.Stalled
+	r.Delivered += o.Delivered
+	r.Conflated += o.Conflated
+	r.Lost += o.Lost
+	r.Dup += o.Dup
+	r.Snapshots += o.Snapshots
+	r.Malformed += o.Malformed
+	r.ProtocolErrors += o.ProtocolErrors
+	r.Foreign += o.Foreign
+	r.ConnectErrors += o.ConnectErrors
+	if r.FirstConnectError == "" {
+		r.FirstConnectError = o.FirstConnectError
+	}
+	r.Disconnects = addCounts(r.Disconnects, o.Disconnects)
+	r.StalledEnd = addCounts(r.StalledEnd, o.StalledEnd)
+	r.CPUSeconds += o.CPUSeconds
+	r.setHistogram(h)
+	r.derive()
+	return nil
+}
+
+func addCounts(a, b map[string]uint64) map[string]uint64 {
+	out := maps.Clone(a)
+	if out == nil {
+		out = map[string]uint64{}
+	}
+	for k, v := range b {
+		out[k] += v
+	}
+	return out
+}
