@@ -54,10 +54,11 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
 	}
-	a = &App{cfg: cfg, log: log, serveErr: make(chan error, 1)}
+	started := &App{cfg: cfg, log: log, serveErr: make(chan error, 1)}
+	a = started
 	defer func() {
 		if err != nil {
-			a.close()
+			started.close() // a is nil by now
 		}
 	}()
 
