@@ -27,7 +27,8 @@
 #
 # Scenario (environment): CONNS (2000), SUBS (10 per connection), SUBJECTS
 # (100), RATE (250 updates/s), DURATION (20s), CODEC (json), RAMP (5s),
-# WARMUP (2s), SERVERS ("raw ticker ticker-flush10ms").
+# WARMUP (2s), SERVERS ("raw ticker ticker-flush10ms"; any ticker-flush<D>
+# runs ticker with --flush-interval <D>, e.g. ticker-flush50ms).
 set -euo pipefail
 
 CONNS=${CONNS:-2000}
@@ -137,8 +138,8 @@ run() {
       >"$OUT/$name.server.log" 2>&1 & ;;
     ticker) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" --drain-window 1s \
       --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
-    ticker-flush10ms) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" --drain-window 1s \
-      --flush-interval 10ms --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
+    ticker-flush*) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" --drain-window 1s \
+      --flush-interval "${name#ticker-flush}" --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
   pid=$!

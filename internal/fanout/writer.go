@@ -53,7 +53,7 @@ const stuckAfter = 10 * time.Millisecond
 
 func newWriters(interval, slow time.Duration) *writers {
 	w := &writers{
-		target:   max(2, runtime.GOMAXPROCS(0)),
+		target:   runtime.GOMAXPROCS(0),
 		interval: interval,
 		slow:     slow,
 		done:     make(chan struct{}),
