@@ -17,18 +17,12 @@ func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
 		}
 		r.Subscribed++
 		t := &c.track
-		r.Delivered += t.delivered
-		r.Conflated += t.conflated
-		r.Dup += t.dup
-		r.Snapshots += c.snapshots
-		r.Malformed += c.malformed
-		r.ProtocolErrors += c.protoErrors
-		r.Foreign += c.foreign
-		if c.closeCode != 0 {
-			r.Lost += c.lostAtClose
-		} else {
-			r.Lost += t.lost(func(slot int) uint64 { return final[f.cs.subject(c.idx, slot)] })
+		n := Counts{Delivered: t.delivered, Conflated: t.conflated, Dup: t.dup, Snapshots: c.snapshots,
+			Malformed: c.malformed, ProtocolErrors: c.protoErrors, Foreign: c.foreign, Lost: c.lostAtClose}
+		if c.closeCode == 0 {
+			n.Lost = t.lost(func(slot int) uint64 { return final[f.cs.subject(c.idx, slot)] })
 		}
+		r.Counts.add(n)
 	}
 	f.mu.Lock()
 	r.ConnectErrors = f.connectErrs

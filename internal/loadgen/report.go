@@ -28,16 +28,9 @@ type Report struct {
 	// Expected is, over every update published, the live connections that
 	// held its subject: Delivered + Conflated + Lost.
 	Expected         uint64  `json:"expected"`
-	Delivered        uint64  `json:"delivered"`
 	DeliveredPct     float64 `json:"delivered_pct"`
-	Conflated        uint64  `json:"conflated"` // skipped by the server, a newer update arrived
-	Lost             uint64  `json:"lost"`      // never arrived, nor anything newer
-	Dup              uint64  `json:"dup"`       // repeated or out of order
 	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
-	Snapshots        uint64  `json:"snapshots"`
-	Malformed        uint64  `json:"malformed"`
-	ProtocolErrors   uint64  `json:"protocol_errors"`
-	Foreign          uint64  `json:"foreign"` // updates of subjects not subscribed
+	Counts
 
 	Latency   Latency `json:"latency_ms"`
 	Histogram []byte  `json:"histogram,omitempty"` // HdrHistogram V2 compressed, µs
@@ -52,6 +45,31 @@ type Report struct {
 	Server     *ServerStats `json:"server,omitempty"`
 
 	hist *hdrhistogram.Histogram
+}
+
+// Counts are what the live connections received, added up over
+// connections and processes.
+type Counts struct {
+	Delivered      uint64 `json:"delivered"`
+	Conflated      uint64 `json:"conflated"` // skipped by the server, a newer update arrived
+	Lost           uint64 `json:"lost"`      // never arrived, nor anything newer
+	Dup            uint64 `json:"dup"`       // repeated or out of order
+	Snapshots      uint64 `json:"snapshots"`
+	Malformed      uint64 `json:"malformed"`
+	ProtocolErrors uint64 `json:"protocol_errors"`
+	Foreign        uint64 `json:"foreign"` // updates of subjects not subscribed
+}
+
+// add adds o to c.
+func (c *Counts) add(o Counts) {
+	c.Delivered += o.Delivered
+	c.Conflated += o.Conflated
+	c.Lost += o.Lost
+	c.Dup += o.Dup
+	c.Snapshots += o.Snapshots
+	c.Malformed += o.Malformed
+	c.ProtocolErrors += o.ProtocolErrors
+	c.Foreign += o.Foreign
 }
 
 // Latency summarises end-to-end latency (receive time - publish ts) in
@@ -121,14 +139,7 @@ func (r *Report) Merge(o *Report) error {
 	h.Merge(oh)
 	r.Subscribed += o.Subscribed
 	r.Stalled += o.Stalled
-	r.Delivered += o.Delivered
-	r.Conflated += o.Conflated
-	r.Lost += o.Lost
-	r.Dup += o.Dup
-	r.Snapshots += o.Snapshots
-	r.Malformed += o.Malformed
-	r.ProtocolErrors += o.ProtocolErrors
-	r.Foreign += o.Foreign
+	r.Counts.add(o.Counts)
 	r.ConnectErrors += o.ConnectErrors
 	if r.FirstConnectError == "" {
 		r.FirstConnectError = o.FirstConnectError

@@ -12,7 +12,7 @@ func reportWith(latenciesUs ...int64) *Report {
 	for _, v := range latenciesUs {
 		_ = h.RecordValue(v)
 	}
-	r := &Report{Subscribed: 1, Delivered: uint64(len(latenciesUs)), Conflated: 1, Lost: 2, Dup: 3,
+	r := &Report{Subscribed: 1, Counts: Counts{Delivered: uint64(len(latenciesUs)), Conflated: 1, Lost: 2, Dup: 3},
 		Disconnects: map[string]uint64{"1008": 1}, StalledEnd: map[string]uint64{"open": 2}, CPUSeconds: 0.5}
 	r.setHistogram(h)
 	return r
