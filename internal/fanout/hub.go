@@ -61,7 +61,8 @@ const (
 )
 
 // inboxSize bounds updates waiting for the hub goroutine; a full inbox holds
-// back the bus handler, whose own pending limits then drop and count.
+// back the bus, which then drops updates as a NATS slow consumer and counts
+// them.
 const inboxSize = 4096
 
 // Hub broadcasts feed updates to subscribers. Deliver may be called from any
