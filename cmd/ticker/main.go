@@ -17,6 +17,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/ticker-dev/ticker/internal/app"
+	"github.com/ticker-dev/ticker/internal/gateway"
 )
 
 // cli is the command line; every flag has a TICKER_* environment twin.
@@ -31,17 +32,26 @@ type cli struct {
 	FeedGames   int     `name:"feed-games" default:"6" env:"TICKER_FEED_GAMES" help:"Live games the built-in feed simulates."`
 	FeedRate    float64 `name:"feed-rate" default:"200" env:"TICKER_FEED_RATE" help:"Updates per second the built-in feed publishes over all subjects."`
 
-	Allow          []string      `default:"quotes.>,scores.>" env:"TICKER_ALLOW" help:"Subject patterns clients may subscribe within, comma separated."`
-	MaxSubs        int           `name:"max-subs" default:"256" env:"TICKER_MAX_SUBS" help:"Most patterns one connection may hold."`
-	MaxQueueBytes  int           `name:"max-queue-bytes" default:"1048576" env:"TICKER_MAX_QUEUE_BYTES" help:"Bound of each connection's outgoing queue in bytes. At the bound the queue is conflated (only the newest update per subject waits); past twice the bound the connection is closed with 1008 slow consumer."`
-	SlowTimeout    time.Duration `name:"slow-timeout" default:"5s" env:"TICKER_SLOW_TIMEOUT" help:"How long a connection's queue may stay over its bound after conflation before it is closed with 1008 slow consumer."`
-	MaxBatch       int           `name:"max-batch" default:"256" env:"TICKER_MAX_BATCH" help:"Most messages the writer joins into one frame."`
-	MaxBatchBytes  int           `name:"max-batch-bytes" default:"65536" env:"TICKER_MAX_BATCH_BYTES" help:"Most bytes the writer joins into one frame (a larger single message is sent whole)."`
-	FlushInterval  time.Duration `name:"flush-interval" default:"0" env:"TICKER_FLUSH_INTERVAL" help:"Opt-in write coalescing window: a connection's first pending message waits up to this long so that what follows leaves in the same frame (latency traded for fewer writes). 0 writes at once."`
-	DrainWindow    time.Duration `name:"drain-window" default:"10s" env:"TICKER_DRAIN_WINDOW" help:"On SIGTERM/SIGINT, close clients with 1001 spread evenly over this window."`
-	AllowedOrigins []string      `name:"allowed-origins" default:"localhost:*,127.0.0.1:*,[::1]:*" env:"TICKER_ALLOWED_ORIGINS" help:"Browser origins (host patterns) allowed besides the gateway's own host."`
-	TLSCert        string        `name:"tls-cert" env:"TICKER_TLS_CERT" type:"existingfile" help:"TLS certificate (PEM) to serve https and wss; needs --tls-key."`
-	TLSKey         string        `name:"tls-key" env:"TICKER_TLS_KEY" type:"existingfile" help:"TLS private key (PEM) for --tls-cert."`
+	Allow            []string      `default:"quotes.>,scores.>" env:"TICKER_ALLOW" help:"Subject patterns clients may subscribe within, comma separated."`
+	MaxSubs          int           `name:"max-subs" default:"256" env:"TICKER_MAX_SUBS" help:"Most patterns one connection may hold."`
+	MaxQueueBytes    int           `name:"max-queue-bytes" default:"1048576" env:"TICKER_MAX_QUEUE_BYTES" help:"Bound of each connection's outgoing queue in bytes. At the bound the queue is conflated (only the newest update per subject waits); past twice the bound the connection is closed with 1008 slow consumer."`
+	SlowTimeout      time.Duration `name:"slow-timeout" default:"5s" env:"TICKER_SLOW_TIMEOUT" help:"How long a connection's queue may stay over its bound after conflation before it is closed with 1008 slow consumer."`
+	MaxBatch         int           `name:"max-batch" default:"256" env:"TICKER_MAX_BATCH" help:"Most messages the writer joins into one frame."`
+	MaxBatchBytes    int           `name:"max-batch-bytes" default:"65536" env:"TICKER_MAX_BATCH_BYTES" help:"Most bytes the writer joins into one frame (a larger single message is sent whole)."`
+	FlushInterval    time.Duration `name:"flush-interval" default:"0" env:"TICKER_FLUSH_INTERVAL" help:"Opt-in write coalescing window: a connection's first pending message waits up to this long so that what follows leaves in the same frame (latency traded for fewer writes). 0 writes at once."`
+	MaxConns         int           `name:"max-conns" default:"10000" env:"TICKER_MAX_CONNS" help:"Most connections this gateway serves; one more is closed with 1013 (try again later). -1: no limit."`
+	MaxConnsPerIP    int           `name:"max-conns-per-ip" default:"5000" env:"TICKER_MAX_CONNS_PER_IP" help:"Most connections from one source address; one more is closed with 1013. -1: no limit."`
+	MaxFrameBytes    int64         `name:"max-frame-bytes" default:"65536" env:"TICKER_MAX_FRAME_BYTES" help:"Largest frame a client may send; a larger one closes the connection with 1009."`
+	OpRate           float64       `name:"op-rate" default:"20" env:"TICKER_OP_RATE" help:"Ops (sub, unsub, ping) per second a connection may send, sustained; beyond: rate_limited errors, then 1008. -1: no limit."`
+	OpBurst          int           `name:"op-burst" default:"50" env:"TICKER_OP_BURST" help:"Ops a connection may send at once before --op-rate applies."`
+	IdleTimeout      time.Duration `name:"idle-timeout" default:"60s" env:"TICKER_IDLE_TIMEOUT" help:"A connection that holds no subscription this long is closed with 1008. -1s: never."`
+	PingInterval     time.Duration `name:"ping-interval" default:"30s" env:"TICKER_PING_INTERVAL" help:"How often each connection is pinged to detect dead peers. -1s: never."`
+	PingTimeout      time.Duration `name:"ping-timeout" default:"10s" env:"TICKER_PING_TIMEOUT" help:"How long a ping may wait for its pong before the connection is dropped as dead."`
+	HandshakeTimeout time.Duration `name:"handshake-timeout" default:"10s" env:"TICKER_HANDSHAKE_TIMEOUT" help:"How long a client may take to send a whole HTTP request, the WebSocket upgrade included."`
+	DrainWindow      time.Duration `name:"drain-window" default:"10s" env:"TICKER_DRAIN_WINDOW" help:"On SIGTERM/SIGINT, close clients with 1001 spread evenly over this window."`
+	AllowedOrigins   []string      `name:"allowed-origins" default:"localhost:*,127.0.0.1:*,[::1]:*" env:"TICKER_ALLOWED_ORIGINS" help:"Browser origins (host patterns) allowed besides the gateway's own host."`
+	TLSCert          string        `name:"tls-cert" env:"TICKER_TLS_CERT" type:"existingfile" help:"TLS certificate (PEM) to serve https and wss; needs --tls-key."`
+	TLSKey           string        `name:"tls-key" env:"TICKER_TLS_KEY" type:"existingfile" help:"TLS private key (PEM) for --tls-cert."`
 
 	LogLevel slog.Level `name:"log-level" default:"info" env:"TICKER_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 }
@@ -51,7 +61,13 @@ func (c *cli) config() app.Config {
 		Listen: c.Listen, NATSURL: c.NATSURL, NATSListen: c.NATSListen, DataDir: c.DataDir,
 		FeedSymbols: c.FeedSymbols, FeedGames: c.FeedGames, FeedRate: c.FeedRate,
 		Allow: c.Allow, MaxSubs: c.MaxSubs, MaxQueueBytes: c.MaxQueueBytes,
-		SlowTimeout: c.SlowTimeout, MaxBatch: c.MaxBatch, MaxBatchBytes: c.MaxBatchBytes,
+		Limits: gateway.Limits{
+			MaxConns: c.MaxConns, MaxConnsPerIP: c.MaxConnsPerIP, ReadLimit: c.MaxFrameBytes,
+			OpRate: c.OpRate, OpBurst: c.OpBurst, IdleTimeout: c.IdleTimeout,
+			PingInterval: c.PingInterval, PingTimeout: c.PingTimeout,
+		},
+		HandshakeTimeout: c.HandshakeTimeout,
+		SlowTimeout:      c.SlowTimeout, MaxBatch: c.MaxBatch, MaxBatchBytes: c.MaxBatchBytes,
 		FlushInterval: c.FlushInterval, DrainWindow: c.DrainWindow,
 		AllowedOrigins: c.AllowedOrigins, TLSCert: c.TLSCert, TLSKey: c.TLSKey,
 	}

@@ -104,6 +104,7 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		Ready:          a.bus.Connected,
 		Gatherer:       reg,
 		Page:           web.Handler(),
+		Limits:         cfg.Limits,
 		Metrics:        gateway.NewMetrics(reg),
 		Logger:         log,
 	})
@@ -113,7 +114,10 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	}
 	a.http = &http.Server{
 		Handler:           a.gw,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.HandshakeTimeout,
+		IdleTimeout:       time.Minute,
+		ConnState:         a.gw.ConnState,
+		ConnContext:       a.gw.ConnContext,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	go func() {

@@ -1,6 +1,10 @@
 package app
 
-import "time"
+import (
+	"time"
+
+	"github.com/ticker-dev/ticker/internal/gateway"
+)
 
 // Config is everything a ticker process is started with. cmd/ticker fills it
 // from flags and environment; tests fill it directly. Defaults() holds the
@@ -16,17 +20,21 @@ type Config struct {
 	FeedGames   int
 	FeedRate    float64
 
-	Allow          []string // patterns clients may subscribe within
-	MaxSubs        int
-	MaxQueueBytes  int
-	SlowTimeout    time.Duration
-	MaxBatch       int // messages per frame
-	MaxBatchBytes  int // bytes per frame
-	FlushInterval  time.Duration
-	DrainWindow    time.Duration
-	AllowedOrigins []string
-	TLSCert        string
-	TLSKey         string
+	Allow   []string // patterns clients may subscribe within
+	MaxSubs int
+	Limits  gateway.Limits // connections, frames, op rate, idle, keepalive
+	// HandshakeTimeout bounds the wait for a whole HTTP request, the
+	// WebSocket upgrade included.
+	HandshakeTimeout time.Duration
+	MaxQueueBytes    int
+	SlowTimeout      time.Duration
+	MaxBatch         int // messages per frame
+	MaxBatchBytes    int // bytes per frame
+	FlushInterval    time.Duration
+	DrainWindow      time.Duration
+	AllowedOrigins   []string
+	TLSCert          string
+	TLSKey           string
 }
 
 // FeedMode says whether the built-in simulated feed runs.
@@ -42,19 +50,21 @@ const (
 // Defaults returns the configuration of a plain `ticker` run.
 func Defaults() Config {
 	return Config{
-		Listen:         ":8080",
-		NATSListen:     "127.0.0.1:4222",
-		FeedSymbols:    50,
-		FeedGames:      6,
-		FeedRate:       200,
-		Allow:          []string{"quotes.>", "scores.>"},
-		MaxSubs:        256,
-		MaxQueueBytes:  1 << 20,
-		SlowTimeout:    5 * time.Second,
-		MaxBatch:       256,
-		MaxBatchBytes:  64 << 10,
-		DrainWindow:    10 * time.Second,
-		AllowedOrigins: []string{"localhost:*", "127.0.0.1:*", "[::1]:*"},
+		Listen:           ":8080",
+		NATSListen:       "127.0.0.1:4222",
+		FeedSymbols:      50,
+		FeedGames:        6,
+		FeedRate:         200,
+		Allow:            []string{"quotes.>", "scores.>"},
+		MaxSubs:          256,
+		Limits:           gateway.DefaultLimits,
+		HandshakeTimeout: 10 * time.Second,
+		MaxQueueBytes:    1 << 20,
+		SlowTimeout:      5 * time.Second,
+		MaxBatch:         256,
+		MaxBatchBytes:    64 << 10,
+		DrainWindow:      10 * time.Second,
+		AllowedOrigins:   []string{"localhost:*", "127.0.0.1:*", "[::1]:*"},
 	}
 }
 

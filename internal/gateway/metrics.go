@@ -16,6 +16,8 @@ type Metrics struct {
 	closed      *prometheus.CounterVec
 	rejected    *prometheus.CounterVec
 	errors      *prometheus.CounterVec
+	deadPeers   prometheus.Counter
+	abandoned   prometheus.Counter
 }
 
 // NewMetrics creates the gateway's collectors and registers them with reg,
@@ -36,12 +38,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"code"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_upgrades_rejected_total",
-			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin.",
+			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin, max_conns, max_conns_per_ip.",
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_protocol_errors_total",
 			Help: "Error replies sent to clients, by error code.",
 		}, []string{"code"}),
+		abandoned: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_http_connections_abandoned_total",
+			Help: "HTTP connections closed before a whole request arrived: slow or abandoned handshakes, including those cut by the handshake timeout.",
+		}),
+		deadPeers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_dead_peers_total",
+			Help: "Connections dropped because the peer did not answer a keepalive ping in time.",
+		}),
+	}
+	for _, r := range []string{rejectDraining, rejectHandshake, rejectOrigin, rejectMaxConns, rejectMaxConnsPerIP} {
+		m.rejected.WithLabelValues(r)
 	}
 	for k := codec.Kind(0); int(k) < codec.NumKinds; k++ {
 		m.connections.WithLabelValues(k.String())
@@ -51,7 +64,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.errors.WithLabelValues(c)
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors)
+		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors, m.deadPeers, m.abandoned)
 	}
 	return m
 }

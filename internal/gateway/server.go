@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -15,8 +16,8 @@ import (
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
-// DefaultReadLimit is the largest frame a client may send (64 KiB); a larger
-// one closes the connection with 1009.
+// DefaultReadLimit is the largest frame a client may send by default
+// (64 KiB); a larger one closes the connection with 1009.
 const DefaultReadLimit = 64 << 10
 
 // Options configure a Server. Hub is required; the rest is usable at its zero
@@ -33,7 +34,10 @@ type Options struct {
 	// Gatherer is served at /metrics; nil means no /metrics.
 	Gatherer prometheus.Gatherer
 	// Page is served at / (the dashboard); nil means 404.
-	Page    http.Handler
+	Page http.Handler
+	// Limits bound connections and what each may do; zero fields mean
+	// DefaultLimits.
+	Limits  Limits
 	Metrics *Metrics
 	Logger  *slog.Logger
 }
@@ -41,6 +45,7 @@ type Options struct {
 // Server serves ticker's HTTP endpoints.
 type Server struct {
 	opts     Options
+	limits   Limits
 	parser   subscribe.Parser
 	metrics  *Metrics
 	log      *slog.Logger
@@ -49,7 +54,11 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
+	perIP    map[string]int // sessions by source address
 	wg       sync.WaitGroup // running sessions
+
+	newMu sync.Mutex
+	fresh map[net.Conn]struct{} // connections that have not sent a request yet
 }
 
 // New returns a Server for opts.
@@ -62,11 +71,14 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		opts:     opts,
+		limits:   opts.Limits.withDefaults(),
 		parser:   subscribe.Parser{MaxSubjects: opts.Policy.MaxSubs},
 		metrics:  opts.Metrics,
 		log:      opts.Logger,
 		mux:      http.NewServeMux(),
 		sessions: make(map[*session]struct{}),
+		perIP:    make(map[string]int),
+		fresh:    make(map[net.Conn]struct{}),
 	}
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -83,7 +95,10 @@ func New(opts Options) *Server {
 }
 
 // ServeHTTP routes a request to its endpoint.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requested(r)
+	s.mux.ServeHTTP(w, r)
+}
 
 // Ready reports whether the server takes new clients: its dependency is
 // ready and it is not draining.
@@ -106,7 +121,7 @@ func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 // it.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
-		s.metrics.rejected.WithLabelValues("draining").Inc()
+		s.metrics.rejected.WithLabelValues(rejectDraining).Inc()
 		http.Error(w, "draining, reconnect elsewhere", http.StatusServiceUnavailable)
 		return
 	}
@@ -116,20 +131,24 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		InsecureSkipVerify: true, // checked above, answered below with 1008
 	})
 	if err != nil { // Accept has answered the request
-		s.metrics.rejected.WithLabelValues("handshake").Inc()
+		s.metrics.rejected.WithLabelValues(rejectHandshake).Inc()
 		s.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "err", err)
 		return
 	}
 	if !originOK {
-		s.metrics.rejected.WithLabelValues("origin").Inc()
 		s.log.Debug("origin not allowed", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
-		_ = c.Close(websocket.StatusPolicyViolation, "origin not allowed")
+		s.refuse(c, rejectOrigin, websocket.StatusPolicyViolation, "origin not allowed")
 		return
 	}
-	ss := newSession(s, c, codec.KindOf(c.Subprotocol()))
-	if !s.track(ss) {
-		ss.Close(int(websocket.StatusGoingAway), "draining")
-		ss.wait()
+	ss, reason := s.track(c, codec.KindOf(c.Subprotocol()), sourceIP(r))
+	switch reason {
+	case "":
+	case rejectDraining:
+		s.refuse(c, reason, websocket.StatusGoingAway, "draining, reconnect elsewhere")
+		return
+	default:
+		s.log.Debug("connection limit reached", "limit", reason, "remote", r.RemoteAddr)
+		s.refuse(c, reason, websocket.StatusTryAgainLater, "try again later: connection limit reached")
 		return
 	}
 	// The session gets a goroutine of its own, and this handler returns:
@@ -141,20 +160,29 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-func (s *Server) track(ss *session) bool {
+// refuse closes a connection just accepted, counting why.
+func (s *Server) refuse(c *websocket.Conn, why string, code websocket.StatusCode, reason string) {
+	s.metrics.rejected.WithLabelValues(why).Inc()
+	_ = c.Close(code, reason)
+}
+
+// track admits a new connection and starts its session, or says why not.
+func (s *Server) track(c *websocket.Conn, k codec.Kind, ip string) (*session, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.draining.Load() {
-		return false
+	if reason := s.admitLocked(ip); reason != "" {
+		return nil, reason
 	}
+	ss := newSession(s, c, k, ip)
 	s.sessions[ss] = struct{}{}
 	s.wg.Add(1)
-	return true
+	return ss, ""
 }
 
 func (s *Server) untrack(ss *session) {
 	s.mu.Lock()
 	delete(s.sessions, ss)
+	s.releaseLocked(ss.ip)
 	s.mu.Unlock()
 	s.wg.Done()
 }

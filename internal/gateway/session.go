@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/fanout"
@@ -21,6 +22,11 @@ type session struct {
 	kind codec.Kind
 	typ  websocket.MessageType
 	sub  *fanout.Subscriber
+	ip   string // the source address, counted against MaxConnsPerIP
+
+	ops     *rate.Limiter // nil: ops are not limited
+	refused int           // ops refused in a row by ops
+	timers  timers
 
 	ctx    context.Context // ends when the session does
 	cancel context.CancelFunc
@@ -30,13 +36,17 @@ type session struct {
 	sentCode  int            // the close code this side chose, 0 if none
 }
 
-func newSession(srv *Server, c *websocket.Conn, k codec.Kind) *session {
-	ss := &session{srv: srv, c: c, kind: k, typ: websocket.MessageText}
+func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string) *session {
+	ss := &session{srv: srv, c: c, kind: k, typ: websocket.MessageText, ip: ip}
 	if k == codec.Msgpack {
 		ss.typ = websocket.MessageBinary
 	}
 	ss.ctx, ss.cancel = context.WithCancel(context.Background())
-	c.SetReadLimit(DefaultReadLimit)
+	l := srv.limits
+	c.SetReadLimit(l.ReadLimit)
+	if l.OpRate > 0 && l.OpBurst > 0 {
+		ss.ops = rate.NewLimiter(rate.Limit(l.OpRate), l.OpBurst)
+	}
 	ss.sub = srv.opts.Hub.NewSubscriber(ss, k)
 	return ss
 }
@@ -57,9 +67,12 @@ func (ss *session) Close(code int, reason string) {
 	})
 }
 
-func (ss *session) wait() {
-	ss.closing.Wait()
-	ss.cancel()
+// drop ends a connection whose peer is gone, without a closing handshake.
+func (ss *session) drop() {
+	ss.closeOnce.Do(func() {
+		ss.sentCode = int(websocket.StatusAbnormalClosure)
+		_ = ss.c.CloseNow()
+	})
 }
 
 // run serves the connection until it closes.
@@ -70,8 +83,10 @@ func (ss *session) run() {
 	conns.Inc()
 	defer conns.Dec()
 
+	ss.startTimers()
 	err := ss.readLoop()
 	ss.cancel()
+	ss.stopTimers()
 	ss.sub.Close()
 	ss.closeOnce.Do(func() {}) // no close may start after this point
 	ss.closing.Wait()
@@ -113,11 +128,17 @@ func (ss *session) readLoop() error {
 // answer parses and applies one frame. An error means the connection cannot
 // go on.
 func (ss *session) answer(typ websocket.MessageType, frame []byte) error {
+	limited := ss.ops != nil && !ss.ops.Allow()
 	if typ != ss.typ {
 		ss.reply(&subscribe.Error{Code: subscribe.CodeBadRequest, Msg: wrongFrameMsg[ss.kind]})
 		return nil
 	}
 	op, perr := ss.srv.parser.Parse(ss.kind, frame)
+	if limited {
+		ss.rateLimited(op, perr)
+		return nil
+	}
+	ss.refused = 0
 	if perr != nil {
 		ss.reply(perr)
 		return nil
@@ -125,7 +146,25 @@ func (ss *session) answer(typ websocket.MessageType, frame []byte) error {
 	if err := ss.handle(op); err != nil {
 		return fmt.Errorf("%s: %w", op.Kind, err)
 	}
+	ss.noteSubscriptions()
 	return nil
+}
+
+// rateLimited answers an op over the connection's rate: rate_limited, with
+// its id if it has one, and nothing applied. A client that goes on past
+// OpBurst refused ops in a row is closed with 1008.
+func (ss *session) rateLimited(op subscribe.Op, perr *subscribe.Error) {
+	ss.refused++
+	if ss.refused > ss.srv.limits.OpBurst {
+		ss.Close(int(websocket.StatusPolicyViolation), "rate limit exceeded")
+		return
+	}
+	id := op.ID
+	if perr != nil {
+		id = perr.ID
+	}
+	ss.reply(&subscribe.Error{Code: subscribe.CodeRateLimited, ID: id,
+		Msg: fmt.Sprintf("more than %g ops/s (bursts of %d): op not applied", ss.srv.limits.OpRate, ss.srv.limits.OpBurst)})
 }
 
 var wrongFrameMsg = [codec.NumKinds]string{

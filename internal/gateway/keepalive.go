@@ -1,0 +1,106 @@
+package gateway
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// timers are a session's keepalive ping and idle check. They run as timer
+// callbacks, so an idle connection holds no goroutine for them.
+type timers struct {
+	mu      sync.Mutex
+	stopped bool
+	running sync.WaitGroup // callbacks under way
+	ping    *time.Timer
+	idle    *time.Timer
+}
+
+// startTimers arms the keepalive ping, at a random point of the first
+// interval so that connections opened together are not pinged together, and
+// the idle check.
+func (ss *session) startTimers() {
+	l := ss.srv.limits
+	if l.PingInterval > 0 && l.PingTimeout > 0 {
+		first := l.PingInterval/2 + rand.N(l.PingInterval/2+1)
+		ss.timers.ping = time.AfterFunc(first, ss.keepalive)
+	}
+	if l.IdleTimeout > 0 {
+		ss.timers.idle = time.AfterFunc(l.IdleTimeout, ss.idleExpired)
+	}
+}
+
+// stopTimers stops both timers and waits for a callback under way.
+func (ss *session) stopTimers() {
+	t := &ss.timers
+	t.mu.Lock()
+	t.stopped = true
+	t.mu.Unlock()
+	for _, x := range []*time.Timer{t.ping, t.idle} {
+		if x != nil {
+			x.Stop()
+		}
+	}
+	t.running.Wait()
+}
+
+// enter reports whether a callback may run, counting it in if so.
+func (t *timers) enter() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stopped {
+		return false
+	}
+	t.running.Add(1)
+	return true
+}
+
+// keepalive pings the peer. A peer that does not answer within PingTimeout
+// (gone without a FIN, or not reading at all) is dropped without a closing
+// handshake, which it could not take either.
+func (ss *session) keepalive() {
+	if !ss.timers.enter() {
+		return
+	}
+	defer ss.timers.running.Done()
+	l := ss.srv.limits
+	ctx, cancel := context.WithTimeout(ss.ctx, l.PingTimeout)
+	err := ss.c.Ping(ctx)
+	cancel()
+	switch {
+	case ss.ctx.Err() != nil: // the session ended meanwhile
+	case err != nil:
+		ss.srv.metrics.deadPeers.Inc()
+		ss.srv.log.Debug("dropping a peer that did not answer a ping", "remote", ss.ip, "err", err)
+		ss.drop()
+	default:
+		ss.timers.ping.Reset(l.PingInterval)
+	}
+}
+
+// idleExpired closes the connection if it still holds no subscription.
+func (ss *session) idleExpired() {
+	if !ss.timers.enter() {
+		return
+	}
+	defer ss.timers.running.Done()
+	if ss.sub.Count() == 0 {
+		ss.Close(int(websocket.StatusPolicyViolation), "idle: no subscriptions")
+	}
+}
+
+// noteSubscriptions arms the idle check while the connection holds no
+// subscription and disarms it while it holds some.
+func (ss *session) noteSubscriptions() {
+	if ss.timers.idle == nil {
+		return
+	}
+	if ss.sub.Count() == 0 {
+		ss.timers.idle.Reset(ss.srv.limits.IdleTimeout)
+	} else {
+		ss.timers.idle.Stop()
+	}
+}

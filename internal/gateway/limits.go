@@ -1,0 +1,119 @@
+package gateway
+
+import (
+	"net"
+	"net/http"
+	"time"
+)
+
+// Limits bound what one client, and all clients together, may take from a
+// gateway. A zero field means its default (see DefaultLimits); a negative one
+// turns that limit off.
+type Limits struct {
+	// MaxConns bounds the connections of the gateway; one more is accepted
+	// and closed at once with 1013 (try again later).
+	MaxConns int
+	// MaxConnsPerIP bounds the connections from one source address, as the
+	// gateway sees it (a proxy in front counts as one address); one more is
+	// closed with 1013.
+	MaxConnsPerIP int
+	// ReadLimit bounds a client's frame in bytes; a larger one closes the
+	// connection with 1009.
+	ReadLimit int64
+	// OpRate and OpBurst are the token bucket of a connection's ops (sub,
+	// unsub, ping): OpRate per second sustained, OpBurst at once. An op
+	// beyond them is answered with rate_limited and not applied; a client that
+	// goes on sending past OpBurst refused ops in a row is closed with 1008.
+	OpRate  float64
+	OpBurst int
+	// IdleTimeout closes, with 1008, a connection that holds no subscription
+	// for this long.
+	IdleTimeout time.Duration
+	// PingInterval is how often the gateway pings each connection;
+	// PingTimeout is how long it waits for the pong before it drops the
+	// connection as a dead peer.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+}
+
+// DefaultLimits are the limits a zero Limits means.
+var DefaultLimits = Limits{
+	MaxConns:      10_000,
+	MaxConnsPerIP: 5_000,
+	ReadLimit:     DefaultReadLimit,
+	OpRate:        20,
+	OpBurst:       50,
+	IdleTimeout:   60 * time.Second,
+	PingInterval:  30 * time.Second,
+	PingTimeout:   10 * time.Second,
+}
+
+// withDefaults fills in the zero fields.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	pick := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	pickD := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	pick(&l.MaxConns, d.MaxConns)
+	pick(&l.MaxConnsPerIP, d.MaxConnsPerIP)
+	pick(&l.OpBurst, d.OpBurst)
+	pickD(&l.IdleTimeout, d.IdleTimeout)
+	pickD(&l.PingInterval, d.PingInterval)
+	pickD(&l.PingTimeout, d.PingTimeout)
+	if l.ReadLimit == 0 {
+		l.ReadLimit = d.ReadLimit
+	}
+	if l.OpRate == 0 {
+		l.OpRate = d.OpRate
+	}
+	return l
+}
+
+// admitLocked says why a new connection from ip may not be served, or "" if
+// it may, in which case it counts the connection in. The caller holds s.mu.
+func (s *Server) admitLocked(ip string) (reason string) {
+	l := s.limits
+	switch {
+	case s.draining.Load():
+		return rejectDraining
+	case l.MaxConns > 0 && len(s.sessions) >= l.MaxConns:
+		return rejectMaxConns
+	case l.MaxConnsPerIP > 0 && s.perIP[ip] >= l.MaxConnsPerIP:
+		return rejectMaxConnsPerIP
+	}
+	s.perIP[ip]++
+	return ""
+}
+
+// releaseLocked counts a connection from ip out. The caller holds s.mu.
+func (s *Server) releaseLocked(ip string) {
+	if s.perIP[ip]--; s.perIP[ip] <= 0 {
+		delete(s.perIP, ip)
+	}
+}
+
+// sourceIP is the address a request came from.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Reasons for refusing a connection: the label values of
+// ticker_upgrades_rejected_total.
+const (
+	rejectDraining      = "draining"
+	rejectHandshake     = "handshake"
+	rejectOrigin        = "origin"
+	rejectMaxConns      = "max_conns"
+	rejectMaxConnsPerIP = "max_conns_per_ip"
+)
