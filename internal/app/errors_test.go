@@ -11,8 +11,16 @@ import (
 )
 
 func TestBadOpsGetTheirErrorCodeAndTheConnectionStaysUsable(t *testing.T) {
-	a := startApp(t, nil)
+	a := startApp(t, func(c *Config) { c.Limits.OpRate = -1 }) // many ops in a row
 	tooDeep := "quotes" + strings.Repeat(".x", 16) // 17 tokens
+	tooLong := "quotes." + strings.Repeat("A", 250) // 257 bytes
+	longID := strings.Repeat("i", 65)
+	nested := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
+	var many []string
+	for i := range 257 {
+		many = append(many, fmt.Sprintf(`"quotes.S%d"`, i))
+	}
+	manySubjects := strings.Join(many, ",")
 	tests := []struct {
 		name     string
 		frame    string
@@ -32,6 +40,30 @@ func TestBadOpsGetTheirErrorCodeAndTheConnectionStaysUsable(t *testing.T) {
 		{"17 tokens", `{"op":"sub","id":10,"subjects":["` + tooDeep + `"]}`, "bad_subject", "10", tooDeep},
 		{"prefix not allowed", `{"op":"sub","id":11,"subjects":["news.x"]}`, "forbidden", "11", "news.x"},
 		{"first failing subject decides", `{"op":"sub","id":12,"subjects":["quotes.OK","news.x","quotes..X"]}`, "forbidden", "12", "news.x"},
+		{"missing op", `{"id":13}`, "bad_request", "13", ""},
+		{"op not a string", `{"op":5,"id":14}`, "bad_request", "14", ""},
+		{"duplicate key", `{"op":"ping","op":"sub","id":15}`, "bad_request", "15", "given twice"},
+		{"id string over 64 bytes", `{"op":"ping","id":"` + longID + `"}`, "bad_request", "", ""},
+		{"fractional id", `{"op":"ping","id":1.5}`, "bad_request", "", ""},
+		{"id beyond int64", `{"op":"ping","id":1e400}`, "bad_request", "", ""},
+		{"subjects not an array", `{"op":"sub","id":16,"subjects":"quotes.X"}`, "bad_request", "16", ""},
+		{"subjects null", `{"op":"sub","id":17,"subjects":null}`, "bad_request", "17", ""},
+		{"subject over 256 bytes", `{"op":"sub","id":18,"subjects":["` + tooLong + `"]}`, "bad_subject", "18", ""},
+		{"empty subject", `{"op":"sub","id":19,"subjects":[""]}`, "bad_subject", "19", ""},
+		{"leading dot", `{"op":"sub","id":20,"subjects":[".quotes.X"]}`, "bad_subject", "20", ""},
+		{"trailing dot", `{"op":"sub","id":21,"subjects":["quotes.X."]}`, "bad_subject", "21", ""},
+		{"full wildcard not last", `{"op":"sub","id":22,"subjects":["quotes.>.X"]}`, "bad_subject", "22", ""},
+		{"wildcard inside a token", `{"op":"sub","id":23,"subjects":["quotes.A*"]}`, "bad_subject", "23", ""},
+		{"non-ASCII token", `{"op":"sub","id":24,"subjects":["quotes.ÄPPL"]}`, "bad_subject", "24", ""},
+		{"control character in a token", `{"op":"sub","id":25,"subjects":["quotes.A\u0000B"]}`, "bad_subject", "25", ""},
+		{"bad subject in an unsub", `{"op":"unsub","id":26,"subjects":["quotes..X"]}`, "bad_subject", "26", ""},
+		{"everything under a forbidden root", `{"op":"sub","id":27,"subjects":[">"]}`, "forbidden", "27", ""},
+		{"more subjects in one op than allowed", `{"op":"sub","id":28,"subjects":[` + manySubjects + `]}`, "too_many_subscriptions", "28", ""},
+		{"trailing garbage", `{"op":"ping","id":29} x`, "bad_request", "29", "trailing"},
+		{"two objects in one frame", `{"op":"ping","id":30}{"op":"ping","id":31}`, "bad_request", "30", "trailing"},
+		{"empty frame", ``, "bad_request", "", ""},
+		{"JSON null", `null`, "bad_request", "", ""},
+		{"deeply nested arrays", nested, "bad_request", "", ""},
 	}
 	c := dial(t, a, codec.JSON)
 	for _, tt := range tests {
