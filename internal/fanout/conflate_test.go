@@ -207,3 +207,9 @@ func TestAPeerThatTakesNoWriteForTheSlowTimeoutIsClosed(t *testing.T) {
 		t.Fatalf("closed with %d %q, want 1008 slow consumer", rec.closed, rec.reason)
 	}
 }
+
+func TestClosingAHubTwiceIsHarmless(t *testing.T) {
+	h := NewHub(Options{FlushInterval: time.Millisecond})
+	h.Close()
+	h.Close()
+}

@@ -130,7 +130,7 @@ func NewHub(opts Options) *Hub {
 
 // Close stops the hub's goroutines and its idle writers; writers busy on a
 // connection stop once it is drained or closed. Updates delivered afterwards
-// are dropped.
+// are dropped. Close is idempotent.
 func (h *Hub) Close() {
 	h.closed.Do(func() { close(h.done) })
 	h.wg.Wait()

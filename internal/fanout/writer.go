@@ -65,13 +65,16 @@ func newWriters(interval, slow time.Duration) *writers {
 }
 
 // close stops idle writers and the monitor and waits for busy writers to
-// finish their connection. Queues scheduled afterwards are not written.
+// finish their connection. Queues scheduled afterwards are not written. It is
+// idempotent.
 func (w *writers) close() {
 	w.mu.Lock()
-	w.closed = true
-	w.wake.Broadcast()
+	if !w.closed {
+		w.closed = true
+		w.wake.Broadcast()
+		close(w.done)
+	}
 	w.mu.Unlock()
-	close(w.done)
 	w.wg.Wait()
 }
 
