@@ -12,8 +12,8 @@ import (
 
 func TestBadOpsGetTheirErrorCodeAndTheConnectionStaysUsable(t *testing.T) {
 	a := startApp(t, func(c *Config) { c.Limits.OpRate = -1 }) // many ops in a row
-	tooDeep := "quotes" + strings.Repeat(".x", 16) // 17 tokens
-	tooLong := "quotes." + strings.Repeat("A", 250) // 257 bytes
+	tooDeep := "quotes" + strings.Repeat(".x", 16)             // 17 tokens
+	tooLong := "quotes." + strings.Repeat("A", 250)            // 257 bytes
 	longID := strings.Repeat("i", 65)
 	nested := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
 	var many []string
