@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/ticker-dev/ticker/internal/subscribe"
+)
+
+// Grant is what a verified token allows its holder.
+type Grant struct {
+	// Patterns are the subject patterns the token lists, each valid by
+	// subscribe.ValidatePattern. An empty list grants nothing.
+	Patterns []string
+	// Expires is the token's "exp": the gateway closes the connection then.
+	Expires time.Time
+	// Subject is the token's "sub", for logs; it may be empty.
+	Subject string
+}
+
+// grantOf reads a Grant from verified claims, the patterns from the claim
+// named claim: a JSON array of at most MaxPatterns strings.
+func grantOf(claims jwt.MapClaims, claim string) (Grant, error) {
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil { // the parser has required a valid exp
+		return Grant{}, errors.New("no exp")
+	}
+	sub, err := claims.GetSubject()
+	if err != nil {
+		return Grant{}, err
+	}
+	v, ok := claims[claim]
+	if !ok {
+		return Grant{}, fmt.Errorf("no %.32q claim", claim)
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return Grant{}, fmt.Errorf("claim %.32q: not an array of strings", claim)
+	}
+	if len(list) > MaxPatterns {
+		return Grant{}, fmt.Errorf("claim %.32q: more than %d patterns", claim, MaxPatterns)
+	}
+	patterns := make([]string, len(list))
+	for i, p := range list {
+		s, ok := p.(string)
+		if !ok {
+			return Grant{}, fmt.Errorf("claim %.32q: not an array of strings", claim)
+		}
+		if err := subscribe.ValidatePattern(s); err != nil {
+			return Grant{}, fmt.Errorf("claim %.32q: pattern %.64q: %w", claim, s, err)
+		}
+		patterns[i] = s
+	}
+	return Grant{Patterns: patterns, Expires: exp.Time, Subject: sub}, nil
+}
+
+// Restrict returns the Allow that permits a pattern exactly when both server
+// (the gateway's --allow) and the grant permit it: the pairwise intersections
+// of their patterns. Use it as the connection's subscribe.Policy.Allow. A
+// grant with no patterns permits nothing.
+func (g Grant) Restrict(server subscribe.Allow) subscribe.Allow {
+	var both []string
+	for _, a := range server.Patterns() {
+		for _, b := range g.Patterns {
+			m, ok := meet(a, b)
+			// A meet longer than a subject may be matches no valid subject.
+			if ok && subscribe.ValidatePattern(m) == nil && !slices.Contains(both, m) {
+				both = append(both, m)
+			}
+		}
+	}
+	allow, err := subscribe.NewAllow(both)
+	if err != nil { // cannot happen: every pattern was validated
+		return subscribe.Allow{}
+	}
+	return allow
+}

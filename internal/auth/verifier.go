@@ -1,0 +1,95 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Verifier checks the tokens of incoming requests against the configured
+// keys. It is safe for concurrent use. A nil *Verifier means auth is off:
+// check Enabled before calling Verify.
+type Verifier struct {
+	keys   keySet
+	claim  string
+	parser *jwt.Parser
+}
+
+// New reads the key file or JWKS file of opts and returns a Verifier. With
+// neither file set auth is off: New returns nil, nil, and the nil Verifier's
+// Enabled reports false. With both set, or with a key that cannot be read or
+// is too weak, New returns an error naming the file.
+func New(opts Options) (*Verifier, error) {
+	var keys keySet
+	switch {
+	case opts.KeyFile != "" && opts.JWKSFile != "":
+		return nil, errors.New("a key file and a JWKS file: give one")
+	case opts.KeyFile != "":
+		k, err := readKeyFile(opts.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("JWT key file %s: %w", opts.KeyFile, err)
+		}
+		keys.one = &k
+	case opts.JWKSFile != "":
+		byKID, err := readJWKS(opts.JWKSFile)
+		if err != nil {
+			return nil, fmt.Errorf("JWKS file %s: %w", opts.JWKSFile, err)
+		}
+		keys.byKID = byKID
+	default:
+		return nil, nil
+	}
+	popts := []jwt.ParserOption{
+		jwt.WithValidMethods(keys.methods()),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(opts.Leeway),
+	}
+	if opts.Audience != "" {
+		popts = append(popts, jwt.WithAudience(opts.Audience))
+	}
+	if opts.Issuer != "" {
+		popts = append(popts, jwt.WithIssuer(opts.Issuer))
+	}
+	return &Verifier{keys: keys, claim: opts.claim(), parser: jwt.NewParser(popts...)}, nil
+}
+
+// Enabled reports whether v checks tokens: false for a nil Verifier.
+func (v *Verifier) Enabled() bool { return v != nil }
+
+// Verify checks the token of r, from its "Authorization: Bearer" header or
+// else its "token" query parameter: its signature, its algorithm against the
+// key's kind, "exp" (required), "nbf", "iat", and "aud" and "iss" when
+// configured; then the patterns claim (see Options.Claim), each pattern
+// valid by subscribe.ValidatePattern. It returns what the token grants, or an
+// error wrapping ErrMissingToken, ErrInvalidToken or ErrTokenExpired (whose
+// text is the close reason, see Reason) and the cause, for logs. A token that
+// is expired is reported expired even when something else is wrong with it
+// too, but only once its signature has been verified.
+func (v *Verifier) Verify(r *http.Request) (Grant, error) {
+	raw := tokenOf(r)
+	if raw == "" {
+		return Grant{}, ErrMissingToken
+	}
+	return v.verify(raw)
+}
+
+func (v *Verifier) verify(raw string) (Grant, error) {
+	if len(raw) > MaxTokenLen {
+		return Grant{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenLen)
+	}
+	claims := jwt.MapClaims{}
+	if _, err := v.parser.ParseWithClaims(raw, claims, v.keys.keyfunc); err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return Grant{}, fmt.Errorf("%w: %w", ErrTokenExpired, err)
+		}
+		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	g, err := grantOf(claims, v.claim)
+	if err != nil {
+		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	return g, nil
+}
