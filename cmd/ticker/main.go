@@ -17,6 +17,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/ticker-dev/ticker/internal/app"
+	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/gateway"
 )
 
@@ -50,6 +51,11 @@ type cli struct {
 	HandshakeTimeout time.Duration `name:"handshake-timeout" default:"10s" env:"TICKER_HANDSHAKE_TIMEOUT" help:"How long a client may take to send a whole HTTP request, the WebSocket upgrade included."`
 	DrainWindow      time.Duration `name:"drain-window" default:"10s" env:"TICKER_DRAIN_WINDOW" help:"On SIGTERM/SIGINT, close clients with 1001 spread evenly over this window."`
 	AllowedOrigins   []string      `name:"allowed-origins" default:"localhost:*,127.0.0.1:*,[::1]:*" env:"TICKER_ALLOWED_ORIGINS" help:"Browser origins (host patterns) allowed besides the gateway's own host."`
+	JWTKey           string        `name:"jwt-key" env:"TICKER_JWT_KEY" type:"existingfile" help:"Require a JWT on every connection, checked with this key: a PEM RSA or Ed25519 public key, or a file holding an HMAC secret (32 bytes at least)."`
+	JWTJWKSFile      string        `name:"jwt-jwks-file" env:"TICKER_JWT_JWKS_FILE" type:"existingfile" help:"Require a JWT on every connection, checked with the keys of this JSON Web Key Set (by kid)."`
+	JWTClaim         string        `name:"jwt-claim" default:"subjects" env:"TICKER_JWT_CLAIM" help:"The token claim listing the subject patterns a client may subscribe to (within --allow)."`
+	JWTAudience      string        `name:"jwt-audience" env:"TICKER_JWT_AUDIENCE" help:"When set, a token's aud must contain it."`
+	JWTIssuer        string        `name:"jwt-issuer" env:"TICKER_JWT_ISSUER" help:"When set, a token's iss must equal it."`
 	TLSCert          string        `name:"tls-cert" env:"TICKER_TLS_CERT" type:"existingfile" help:"TLS certificate (PEM) to serve https and wss; needs --tls-key."`
 	TLSKey           string        `name:"tls-key" env:"TICKER_TLS_KEY" type:"existingfile" help:"TLS private key (PEM) for --tls-cert."`
 
@@ -70,6 +76,8 @@ func (c *cli) config() app.Config {
 		SlowTimeout:      c.SlowTimeout, MaxBatch: c.MaxBatch, MaxBatchBytes: c.MaxBatchBytes,
 		FlushInterval: c.FlushInterval, DrainWindow: c.DrainWindow,
 		AllowedOrigins: c.AllowedOrigins, TLSCert: c.TLSCert, TLSKey: c.TLSKey,
+		Auth: auth.Options{KeyFile: c.JWTKey, JWKSFile: c.JWTJWKSFile, Claim: c.JWTClaim,
+			Audience: c.JWTAudience, Issuer: c.JWTIssuer},
 	}
 	switch {
 	case c.Feed == nil:

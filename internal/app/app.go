@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/broker"
 	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/feed"
@@ -53,6 +54,10 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	verifier, err := auth.New(cfg.Auth)
+	if err != nil {
+		return nil, fmt.Errorf("jwt: %w", err)
 	}
 	started := &App{cfg: cfg, log: log, serveErr: make(chan error, 1)}
 	a = started
@@ -105,6 +110,7 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		Gatherer:       reg,
 		Page:           web.Handler(),
 		Limits:         cfg.Limits,
+		Auth:           verifier,
 		Metrics:        gateway.NewMetrics(reg),
 		Logger:         log,
 	})

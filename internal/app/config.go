@@ -3,6 +3,7 @@ package app
 import (
 	"time"
 
+	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/gateway"
 )
 
@@ -33,6 +34,7 @@ type Config struct {
 	FlushInterval    time.Duration
 	DrainWindow      time.Duration
 	AllowedOrigins   []string
+	Auth             auth.Options // JWT; no key file means no auth
 	TLSCert          string
 	TLSKey           string
 }

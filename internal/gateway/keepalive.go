@@ -7,16 +7,19 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/ticker-dev/ticker/internal/auth"
 )
 
-// timers are a session's keepalive ping and idle check. They run as timer
-// callbacks, so an idle connection holds no goroutine for them.
+// timers are a session's keepalive ping, idle check and token expiry. They
+// run as timer callbacks, so an idle connection holds no goroutine for them.
 type timers struct {
 	mu      sync.Mutex
 	stopped bool
 	running sync.WaitGroup // callbacks under way
 	ping    *time.Timer
 	idle    *time.Timer
+	expire  *time.Timer
 }
 
 // startTimers arms the keepalive ping, at a random point of the first
@@ -31,6 +34,9 @@ func (ss *session) startTimers() {
 	if l.IdleTimeout > 0 {
 		ss.timers.idle = time.AfterFunc(l.IdleTimeout, ss.idleExpired)
 	}
+	if !ss.expiry.IsZero() {
+		ss.timers.expire = time.AfterFunc(time.Until(ss.expiry), ss.tokenExpired)
+	}
 }
 
 // stopTimers stops both timers and waits for a callback under way.
@@ -39,7 +45,7 @@ func (ss *session) stopTimers() {
 	t.mu.Lock()
 	t.stopped = true
 	t.mu.Unlock()
-	for _, x := range []*time.Timer{t.ping, t.idle} {
+	for _, x := range []*time.Timer{t.ping, t.idle, t.expire} {
 		if x != nil {
 			x.Stop()
 		}
@@ -90,6 +96,15 @@ func (ss *session) idleExpired() {
 	if ss.sub.Count() == 0 {
 		ss.Close(int(websocket.StatusPolicyViolation), "idle: no subscriptions")
 	}
+}
+
+// tokenExpired closes the connection when its token expires.
+func (ss *session) tokenExpired() {
+	if !ss.timers.enter() {
+		return
+	}
+	defer ss.timers.running.Done()
+	ss.Close(int(websocket.StatusPolicyViolation), auth.Reason(auth.ErrTokenExpired))
 }
 
 // noteSubscriptions arms the idle check while the connection holds no

@@ -114,6 +114,7 @@ const (
 	rejectDraining      = "draining"
 	rejectHandshake     = "handshake"
 	rejectOrigin        = "origin"
+	rejectAuth          = "auth"
 	rejectMaxConns      = "max_conns"
 	rejectMaxConnsPerIP = "max_conns_per_ip"
 )

@@ -38,7 +38,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"code"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_upgrades_rejected_total",
-			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin, max_conns, max_conns_per_ip.",
+			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin, auth, max_conns, max_conns_per_ip.",
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_protocol_errors_total",
@@ -53,7 +53,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Connections dropped because the peer did not answer a keepalive ping in time.",
 		}),
 	}
-	for _, r := range []string{rejectDraining, rejectHandshake, rejectOrigin, rejectMaxConns, rejectMaxConnsPerIP} {
+	for _, r := range []string{rejectDraining, rejectHandshake, rejectOrigin, rejectAuth, rejectMaxConns, rejectMaxConnsPerIP} {
 		m.rejected.WithLabelValues(r)
 	}
 	for k := codec.Kind(0); int(k) < codec.NumKinds; k++ {

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/subscribe"
@@ -37,7 +38,10 @@ type Options struct {
 	Page http.Handler
 	// Limits bound connections and what each may do; zero fields mean
 	// DefaultLimits.
-	Limits  Limits
+	Limits Limits
+	// Auth, when enabled, requires a JWT on every connection; the patterns
+	// it grants narrow Policy.Allow for that connection. nil means no auth.
+	Auth    *auth.Verifier
 	Metrics *Metrics
 	Logger  *slog.Logger
 }
@@ -126,6 +130,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	originOK := originAllowed(r, s.opts.OriginPatterns)
+	grant, authErr := s.authorize(r)
 	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{codec.SubprotocolJSON, codec.SubprotocolMsgpack},
 		InsecureSkipVerify: true, // checked above, answered below with 1008
@@ -140,7 +145,12 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(c, rejectOrigin, websocket.StatusPolicyViolation, "origin not allowed")
 		return
 	}
-	ss, reason := s.track(c, codec.KindOf(c.Subprotocol()), sourceIP(r))
+	if authErr != nil {
+		s.log.Debug("connection not authorized", "remote", r.RemoteAddr, "err", authErr)
+		s.refuse(c, rejectAuth, websocket.StatusPolicyViolation, auth.Reason(authErr))
+		return
+	}
+	ss, reason := s.track(c, codec.KindOf(c.Subprotocol()), sourceIP(r), grant)
 	switch reason {
 	case "":
 	case rejectDraining:
@@ -160,6 +170,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
+// authorize verifies the request's token when auth is on. It returns the
+// grant, nil when auth is off, or the reason to refuse the connection.
+func (s *Server) authorize(r *http.Request) (*auth.Grant, error) {
+	if !s.opts.Auth.Enabled() {
+		return nil, nil
+	}
+	g, err := s.opts.Auth.Verify(r)
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
 // refuse closes a connection just accepted, counting why.
 func (s *Server) refuse(c *websocket.Conn, why string, code websocket.StatusCode, reason string) {
 	s.metrics.rejected.WithLabelValues(why).Inc()
@@ -167,13 +190,13 @@ func (s *Server) refuse(c *websocket.Conn, why string, code websocket.StatusCode
 }
 
 // track admits a new connection and starts its session, or says why not.
-func (s *Server) track(c *websocket.Conn, k codec.Kind, ip string) (*session, string) {
+func (s *Server) track(c *websocket.Conn, k codec.Kind, ip string, g *auth.Grant) (*session, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reason := s.admitLocked(ip); reason != "" {
 		return nil, reason
 	}
-	ss := newSession(s, c, k, ip)
+	ss := newSession(s, c, k, ip, g)
 	s.sessions[ss] = struct{}{}
 	s.wg.Add(1)
 	return ss, ""

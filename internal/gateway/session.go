@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
+	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/subscribe"
@@ -23,6 +25,9 @@ type session struct {
 	typ  websocket.MessageType
 	sub  *fanout.Subscriber
 	ip   string // the source address, counted against MaxConnsPerIP
+	// policy is the server's, narrowed to what the connection's token grants.
+	policy subscribe.Policy
+	expiry time.Time // when the token expires; zero without auth
 
 	ops     *rate.Limiter // nil: ops are not limited
 	refused int           // ops refused in a row by ops
@@ -36,8 +41,12 @@ type session struct {
 	sentCode  int            // the close code this side chose, 0 if none
 }
 
-func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string) *session {
-	ss := &session{srv: srv, c: c, kind: k, typ: websocket.MessageText, ip: ip}
+func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string, g *auth.Grant) *session {
+	ss := &session{srv: srv, c: c, kind: k, typ: websocket.MessageText, ip: ip, policy: srv.opts.Policy}
+	if g != nil {
+		ss.policy.Allow = g.Restrict(ss.policy.Allow)
+		ss.expiry = g.Expires
+	}
 	if k == codec.Msgpack {
 		ss.typ = websocket.MessageBinary
 	}
@@ -174,7 +183,7 @@ var wrongFrameMsg = [codec.NumKinds]string{
 
 // handle applies one parsed op. An error means the connection cannot go on.
 func (ss *session) handle(op subscribe.Op) error {
-	policy := ss.srv.opts.Policy
+	policy := ss.policy
 	switch op.Kind {
 	case subscribe.OpPing:
 		ss.sub.Send(codec.AppendPong(ss.kind, nil, op.ID))
