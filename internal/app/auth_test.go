@@ -116,3 +116,27 @@ func TestABadJWTKeyStopsTheGatewayFromStarting(t *testing.T) {
 		t.Fatalf("Start with a short HMAC secret = %v, %v; want an error", a, err)
 	}
 }
+
+func TestSSEStreamsNeedATokenToo(t *testing.T) {
+	a := startAuthApp(t)
+	tok := token(t, testSecret, []string{"quotes.AAPL"}, time.Now().Add(time.Hour))
+	for _, tc := range []struct {
+		name, query string
+		status      int
+	}{
+		{"no token", "subjects=quotes.AAPL", http.StatusUnauthorized},
+		{"a subject the token does not grant", "subjects=quotes.MSFT&token=" + tok, http.StatusForbidden},
+		{"a granted subject", "subjects=quotes.AAPL&token=" + tok, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Get("http://" + a.Addr() + "/sse?" + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("%s, want %d", resp.Status, tc.status)
+			}
+		})
+	}
+}

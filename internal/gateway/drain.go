@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/ticker-dev/ticker/internal/fanout"
 )
 
 // Drain stops taking clients and closes the open connections with 1001
@@ -14,9 +16,9 @@ import (
 func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	s.mu.Lock()
 	s.draining.Store(true)
-	open := make([]*session, 0, len(s.sessions))
-	for ss := range s.sessions {
-		open = append(open, ss)
+	open := make([]fanout.Transport, 0, len(s.sessions))
+	for c := range s.sessions {
+		open = append(open, c)
 	}
 	s.mu.Unlock()
 
@@ -27,13 +29,13 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	}
 	t := time.NewTimer(0)
 	defer t.Stop()
-	for _, ss := range open {
+	for _, c := range open {
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		ss.Close(int(websocket.StatusGoingAway), "draining, reconnect elsewhere")
+		c.Close(int(websocket.StatusGoingAway), "draining, reconnect elsewhere")
 		t.Reset(step)
 	}
 	done := make(chan struct{})

@@ -26,15 +26,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		connections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "ticker_connections",
-			Help: "Open WebSocket connections, by codec.",
+			Help: "Open client connections, by codec: json and msgpack over WebSocket, sse (JSON over server-sent events).",
 		}, []string{"codec"}),
 		opened: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_connections_opened_total",
-			Help: "WebSocket connections accepted.",
+			Help: "Client connections accepted (WebSocket and SSE).",
 		}),
 		closed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_connections_closed_total",
-			Help: "WebSocket connections closed, by close code (1006: closed without a close frame).",
+			Help: "Client connections closed, by close code (1006: closed without a close frame, or an SSE client that left).",
 		}, []string{"code"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_upgrades_rejected_total",
@@ -59,6 +59,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	for k := codec.Kind(0); int(k) < codec.NumKinds; k++ {
 		m.connections.WithLabelValues(k.String())
 	}
+	m.connections.WithLabelValues(sseLabel)
 	for _, c := range []string{subscribe.CodeBadRequest, subscribe.CodeBadSubject, subscribe.CodeForbidden,
 		subscribe.CodeTooManySubscriptions, subscribe.CodeRateLimited} {
 		m.errors.WithLabelValues(c)

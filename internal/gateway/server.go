@@ -57,9 +57,9 @@ type Server struct {
 	draining atomic.Bool
 
 	mu       sync.Mutex
-	sessions map[*session]struct{}
-	perIP    map[string]int // sessions by source address
-	wg       sync.WaitGroup // running sessions
+	sessions map[fanout.Transport]string // open connections, WebSocket or SSE, with their source address
+	perIP    map[string]int              // open connections by source address
+	wg       sync.WaitGroup              // running connections
 
 	newMu sync.Mutex
 	fresh map[net.Conn]struct{} // connections that have not sent a request yet
@@ -80,11 +80,12 @@ func New(opts Options) *Server {
 		metrics:  opts.Metrics,
 		log:      opts.Logger,
 		mux:      http.NewServeMux(),
-		sessions: make(map[*session]struct{}),
+		sessions: make(map[fanout.Transport]string),
 		perIP:    make(map[string]int),
 		fresh:    make(map[net.Conn]struct{}),
 	}
 	s.mux.HandleFunc("GET /ws", s.serveWS)
+	s.mux.HandleFunc("GET /sse", s.serveSSE)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -189,23 +190,36 @@ func (s *Server) refuse(c *websocket.Conn, why string, code websocket.StatusCode
 	_ = c.Close(code, reason)
 }
 
-// track admits a new connection and starts its session, or says why not.
+// track admits a new WebSocket connection and starts its session, or says
+// why not.
 func (s *Server) track(c *websocket.Conn, k codec.Kind, ip string, g *auth.Grant) (*session, string) {
+	var ss *session
+	reason := s.admit(ip, func() fanout.Transport {
+		ss = newSession(s, c, k, ip, g)
+		return ss
+	})
+	return ss, reason
+}
+
+// admit counts a new connection from ip in, made by start, or says why it
+// may not be served.
+func (s *Server) admit(ip string, start func() fanout.Transport) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reason := s.admitLocked(ip); reason != "" {
-		return nil, reason
+		return reason
 	}
-	ss := newSession(s, c, k, ip, g)
-	s.sessions[ss] = struct{}{}
+	s.sessions[start()] = ip
 	s.wg.Add(1)
-	return ss, ""
+	return ""
 }
 
-func (s *Server) untrack(ss *session) {
+// untrack counts a connection out when it has ended.
+func (s *Server) untrack(t fanout.Transport) {
 	s.mu.Lock()
-	delete(s.sessions, ss)
-	s.releaseLocked(ss.ip)
+	ip := s.sessions[t]
+	delete(s.sessions, t)
+	s.releaseLocked(ip)
 	s.mu.Unlock()
 	s.wg.Done()
 }
