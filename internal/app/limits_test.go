@@ -108,6 +108,9 @@ func TestOpsBeyondTheRateAreRefusedThenTheConnectionIsClosed(t *testing.T) {
 		}
 	}
 	wantClose(t, closedWith(t, c), websocket.StatusPolicyViolation, "rate limit exceeded")
+	waitFor(t, "the limit to be counted", func() bool {
+		return metricLine(t, a, `ticker_connections_limited_total{limit="op_rate"}`) == `ticker_connections_limited_total{limit="op_rate"} 1`
+	})
 	if got := metricLine(t, a, `ticker_protocol_errors_total{code="rate_limited"}`); !strings.HasSuffix(got, " 3") {
 		t.Fatalf("rate_limited errors: %q, want 3", got)
 	}
@@ -138,6 +141,9 @@ func TestAConnectionThatHoldsNoSubscriptionIsClosedWhenIdle(t *testing.T) {
 
 	wantClose(t, closedWith(t, idle), websocket.StatusPolicyViolation, "idle")
 	wantClose(t, closedWith(t, left), websocket.StatusPolicyViolation, "idle")
+	if got := metricLine(t, a, `ticker_connections_limited_total{limit="idle"}`); got != `ticker_connections_limited_total{limit="idle"} 2` {
+		t.Fatalf("%q, want 2 idle closes", got)
+	}
 	time.Sleep(400 * time.Millisecond) // past the idle timeout: the subscribed one stays
 	barrier(t, busy, "still here")
 }

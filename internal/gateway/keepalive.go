@@ -94,6 +94,7 @@ func (ss *session) idleExpired() {
 	}
 	defer ss.timers.running.Done()
 	if ss.sub.Count() == 0 {
+		ss.srv.metrics.limited.WithLabelValues(limitIdle).Inc()
 		ss.Close(int(websocket.StatusPolicyViolation), "idle: no subscriptions")
 	}
 }
@@ -104,6 +105,7 @@ func (ss *session) tokenExpired() {
 		return
 	}
 	defer ss.timers.running.Done()
+	ss.srv.metrics.limited.WithLabelValues(limitTokenExpired).Inc()
 	ss.Close(int(websocket.StatusPolicyViolation), auth.Reason(auth.ErrTokenExpired))
 }
 

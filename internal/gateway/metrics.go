@@ -18,6 +18,7 @@ type Metrics struct {
 	errors      *prometheus.CounterVec
 	deadPeers   prometheus.Counter
 	abandoned   prometheus.Counter
+	limited     *prometheus.CounterVec
 }
 
 // NewMetrics creates the gateway's collectors and registers them with reg,
@@ -44,6 +45,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticker_protocol_errors_total",
 			Help: "Error replies sent to clients, by error code.",
 		}, []string{"code"}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_connections_limited_total",
+			Help: "Connections the gateway closed with 1008 for a per-connection limit, by limit: op_rate (ops past --op-rate went on), idle (no subscription for --idle-timeout), token_expired.",
+		}, []string{"limit"}),
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_http_connections_abandoned_total",
 			Help: "HTTP connections closed before a whole request arrived: slow or abandoned handshakes, including those cut by the handshake timeout.",
@@ -60,14 +65,24 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.connections.WithLabelValues(k.String())
 	}
 	m.connections.WithLabelValues(sseLabel)
+	for _, l := range []string{limitOpRate, limitIdle, limitTokenExpired} {
+		m.limited.WithLabelValues(l)
+	}
 	for _, c := range []string{subscribe.CodeBadRequest, subscribe.CodeBadSubject, subscribe.CodeForbidden,
 		subscribe.CodeTooManySubscriptions, subscribe.CodeRateLimited} {
 		m.errors.WithLabelValues(c)
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors, m.deadPeers, m.abandoned)
+		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors, m.deadPeers, m.abandoned, m.limited)
 	}
 	return m
 }
+
+// Per-connection limits, the label values of ticker_connections_limited_total.
+const (
+	limitOpRate       = "op_rate"
+	limitIdle         = "idle"
+	limitTokenExpired = "token_expired"
+)
 
 func (m *Metrics) closedWith(code int) { m.closed.WithLabelValues(strconv.Itoa(code)).Inc() }

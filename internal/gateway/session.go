@@ -165,6 +165,7 @@ func (ss *session) answer(typ websocket.MessageType, frame []byte) error {
 func (ss *session) rateLimited(op subscribe.Op, perr *subscribe.Error) {
 	ss.refused++
 	if ss.refused > ss.srv.limits.OpBurst {
+		ss.srv.metrics.limited.WithLabelValues(limitOpRate).Inc()
 		ss.Close(int(websocket.StatusPolicyViolation), "rate limit exceeded")
 		return
 	}

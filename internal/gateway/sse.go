@@ -121,7 +121,8 @@ func (s *Server) streamSSE(r *http.Request, st *sseStream, subjects []string, g 
 	}
 	if g != nil {
 		expire := time.AfterFunc(time.Until(g.Expires), func() {
-			st.Close(int(websocket.StatusPolicyViolation), "token expired")
+			m.limited.WithLabelValues(limitTokenExpired).Inc()
+			st.Close(int(websocket.StatusPolicyViolation), auth.Reason(auth.ErrTokenExpired))
 		})
 		defer expire.Stop()
 	}
