@@ -120,7 +120,7 @@ func losingNATS(t *testing.T, ns *natsServer) {
 	t.Logf("published %d updates, %d failed while NATS was away", tr.published.Load(), tr.failed.Load())
 	for _, c := range clients {
 		c.w.verify(t)
-		updates, gaps := c.w.counts()
+		updates, gaps, _ := c.w.counts()
 		t.Logf("%s client: %d updates, %d after a gap", c.w.name, updates, gaps)
 	}
 }

@@ -82,9 +82,17 @@ func (tr *traffic) stop() {
 	})
 }
 
-// update is the full state of subject as of seq, published now.
+// bulkPad is the size of a bulk.* update's padding.
+const bulkPad = 8 << 10
+
+// update is the full state of subject as of seq, published now: a quote, a
+// score, or for bulk.* a large update that fills a stalled client's socket
+// buffers in seconds, not minutes.
 func update(subject string, seq uint64) any {
 	now := time.Now().UnixNano()
+	if strings.HasPrefix(subject, "bulk.") {
+		return map[string]any{"seq": seq, "ts": now, "pad": strings.Repeat("x", bulkPad)}
+	}
 	if league, game, ok := strings.Cut(strings.TrimPrefix(subject, "scores."), "."); ok && strings.HasPrefix(subject, "scores.") {
 		return &codec.Score{League: league, Game: game, Home: "BOS", Away: "LAL", HomeScore: int(seq), Period: 1,
 			Clock: "12:00", Status: "live", Seq: seq, TS: now}

@@ -42,11 +42,16 @@ type watcher struct {
 	last      map[string]uint64 // highest seq seen, by subject
 	updates   int
 	snapshots int
-	gaps      int                  // live updates that skipped seqs
-	mark      int64                // publish time from which resumed counts
-	resumed   map[string]time.Time // by subject: when its first update published after mark arrived
-	problems  []string
-	nProblems int
+	gaps      int // live updates that skipped seqs
+	// repeats are live updates whose seq the snapshot just before gave: a
+	// client that adds a pattern overlapping one it holds may be replayed
+	// an update that is queued live on the older pattern as well.
+	repeats      int
+	snapshotLast map[string]bool      // by subject: whether its last seq came in a snapshot
+	mark         int64                // publish time from which resumed counts
+	resumed      map[string]time.Time // by subject: when its first update published after mark arrived
+	problems     []string
+	nProblems    int
 }
 
 // op is a sub, unsub or ping sent by a watcher.
@@ -60,7 +65,7 @@ type op struct {
 func watch(t *testing.T, a *App, k codec.Kind, name string) *watcher {
 	t.Helper()
 	w := &watcher{name: name, c: dial(t, a, k), replies: make(chan client.Message, 1), done: make(chan struct{}),
-		held: map[string]bool{}, leaving: map[string]bool{}, last: map[string]uint64{}, resumed: map[string]time.Time{}}
+		held: map[string]bool{}, leaving: map[string]bool{}, last: map[string]uint64{}, snapshotLast: map[string]bool{}, resumed: map[string]time.Time{}}
 	go w.read()
 	t.Cleanup(w.close)
 	return w
@@ -137,6 +142,8 @@ func (w *watcher) update(m client.Message, now time.Time) {
 		if h.Seq < last {
 			w.problemLocked("%s snapshot seq %d after %d", m.Subject, h.Seq, last)
 		}
+	case h.Seq == last && w.snapshotLast[m.Subject]:
+		w.repeats++ // see repeats
 	case h.Seq <= last:
 		w.problemLocked("%s seq %d after %d", m.Subject, h.Seq, last)
 	default:
@@ -149,6 +156,7 @@ func (w *watcher) update(m client.Message, now time.Time) {
 		}
 	}
 	w.last[m.Subject] = max(last, h.Seq)
+	w.snapshotLast[m.Subject] = m.Snapshot
 }
 
 func (w *watcher) coversLocked(subject string) bool {
@@ -233,11 +241,12 @@ func (w *watcher) resumedAt(subject string) time.Time {
 	return w.resumed[subject]
 }
 
-// counts returns the live updates received, and how many came after a gap.
-func (w *watcher) counts() (updates, gaps int) {
+// counts returns the live updates received, how many came after a gap, and
+// how many repeated the snapshot before them.
+func (w *watcher) counts() (updates, gaps, repeats int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.updates, w.gaps
+	return w.updates, w.gaps, w.repeats
 }
 
 // verify fails the test on any protocol violation the watcher saw, or if the
