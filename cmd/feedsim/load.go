@@ -34,6 +34,8 @@ type loadCmd struct {
 	Procs           int           `default:"1" env:"FEEDSIM_PROCS" help:"Processes to hold the connections, for more than one process's file descriptors allow."`
 	Label           string        `default:"" env:"FEEDSIM_LABEL" help:"Name of the run in its report (e.g. raw, ticker)."`
 	DialConcurrency int           `name:"dial-concurrency" default:"64" env:"FEEDSIM_DIAL_CONCURRENCY" help:"WebSocket handshakes in flight at once."`
+	ReconnectJitter time.Duration `name:"reconnect-jitter" default:"500ms" env:"FEEDSIM_RECONNECT_JITTER" help:"A connection the server closes with 1001 (going away) reconnects to the next --url after a random delay up to this (full jitter), and subscribes again."`
+	NoReconnect     bool          `name:"no-reconnect" env:"FEEDSIM_NO_RECONNECT" help:"Do not reconnect connections closed with 1001: count them as disconnects."`
 }
 
 // config maps the flags to a load configuration.
@@ -50,7 +52,7 @@ func (c *loadCmd) config() (loadgen.Config, error) {
 		URLs: c.URL, Conns: c.Conns, SubsPerConn: c.SubsPerConn, Subjects: c.Subjects, Prefix: c.Prefix,
 		Rate: c.Rate, Duration: c.Duration, Ramp: c.Ramp, Warmup: c.Warmup, Codec: k, SrcIPs: ips,
 		NATSURL: c.NATSURL, StallPercent: c.Stall, MetricsURLs: c.MetricsURL, Procs: c.Procs,
-		Label: c.Label, DialConcurrency: c.DialConcurrency,
+		Label: c.Label, DialConcurrency: c.DialConcurrency, ReconnectJitter: c.ReconnectJitter, NoReconnect: c.NoReconnect,
 		Progress: os.Stderr, Logger: slog.Default(), Spawn: spawnLoadChild,
 	}, nil
 }

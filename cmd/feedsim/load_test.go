@@ -23,12 +23,14 @@ func TestLoadFlags(t *testing.T) {
 	}
 	l := c.Load
 	if strings.Join(l.URL, ",") != "ws://127.0.0.1:8080/ws" || l.Conns != 1000 || l.SubsPerConn != 10 || l.Subjects != 100 ||
-		l.Prefix != "quotes.L" || l.Codec != "json" || l.NATSURL != "nats://127.0.0.1:4222" || l.Procs != 1 {
+		l.Prefix != "quotes.L" || l.Codec != "json" || l.NATSURL != "nats://127.0.0.1:4222" || l.Procs != 1 ||
+		l.ReconnectJitter != 500*time.Millisecond || l.NoReconnect {
 		t.Errorf("defaults: %+v", l)
 	}
 	t.Setenv("FEEDSIM_CONNS", "7")
 	t.Setenv("FEEDSIM_SRC_IPS", "127.0.0.2-127.0.0.4")
-	c, err = parse(t, "load", "--url", "ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws", "--codec", "msgpack", "--stall", "12.5")
+	c, err = parse(t, "load", "--url", "ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws", "--codec", "msgpack", "--stall", "12.5",
+		"--reconnect-jitter", "2s", "--no-reconnect")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +38,8 @@ func TestLoadFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.URLs) != 2 || cfg.Conns != 7 || len(cfg.SrcIPs) != 3 || cfg.Codec != codec.Msgpack || cfg.StallPercent != 12.5 {
+	if len(cfg.URLs) != 2 || cfg.Conns != 7 || len(cfg.SrcIPs) != 3 || cfg.Codec != codec.Msgpack || cfg.StallPercent != 12.5 ||
+		cfg.ReconnectJitter != 2*time.Second || !cfg.NoReconnect {
 		t.Errorf("config %+v", cfg)
 	}
 	if _, err := parse(t, "load", "--codec", "xml"); err == nil {

@@ -184,6 +184,7 @@ func (cs *children) progress() progress {
 		p.Delivered += q.Delivered
 		p.Lost += q.Lost
 		p.Errors += q.Errors
+		p.Reconnects += q.Reconnects
 		p.P99 = max(p.P99, q.P99)
 	}
 	return p

@@ -35,6 +35,14 @@ type Config struct {
 
 	DialConcurrency int `json:"dial_concurrency"` // handshakes in flight at once; default 64
 
+	// A connection the server closes with 1001 (going away: the pod drains)
+	// dials the next of URLs after a random delay within ReconnectJitter
+	// (full jitter: uniform in [0, ReconnectJitter]; zero: at once) and
+	// subscribes again, unless NoReconnect. See seqTrack for how the updates
+	// it missed meanwhile are counted.
+	ReconnectJitter time.Duration `json:"reconnect_jitter"`
+	NoReconnect     bool          `json:"no_reconnect"`
+
 	Progress io.Writer    `json:"-"` // a progress line every second; nil: none
 	Logger   *slog.Logger `json:"-"` // default slog.Default()
 	// Spawn returns a command that runs RunChild with this process's
@@ -99,8 +107,8 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("--subs-per-conn must be within 1..--subjects (%d), not %d", c.Subjects, c.SubsPerConn))
 	case !(c.Rate > 0):
 		errs = append(errs, fmt.Errorf("--rate must be positive, not %v", c.Rate))
-	case c.Duration <= 0 || c.Ramp < 0 || c.Warmup < 0:
-		errs = append(errs, errors.New("--duration must be positive, --ramp and --warmup not negative"))
+	case c.Duration <= 0 || c.Ramp < 0 || c.Warmup < 0 || c.ReconnectJitter < 0:
+		errs = append(errs, errors.New("--duration must be positive, --ramp, --warmup and --reconnect-jitter not negative"))
 	case !(c.StallPercent >= 0 && c.StallPercent <= 100):
 		errs = append(errs, fmt.Errorf("--stall must be a percentage, not %v", c.StallPercent))
 	case c.Procs < 1 || c.Procs > c.Conns:

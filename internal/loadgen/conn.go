@@ -33,6 +33,7 @@ type conn struct {
 	idx   int // index in the whole load (all processes)
 	local int // index in this process
 	stall bool
+	url   int                            // index in URLs of the server dialed last
 	ws    *websocket.Conn                // owned by the connection's goroutine
 	wsp   atomic.Pointer[websocket.Conn] // the same, for close
 	buf   []byte                         // the frame being read; allocated on the first read
@@ -46,8 +47,9 @@ type conn struct {
 	idle      atomic.Bool // stalled: subscribed, then never read
 
 	// Written by the connection's goroutine, read after it ended.
-	acked       bool
-	subFailed   bool
+	awaiting    bool   // a sub was sent, neither its ack nor an error came yet
+	acked       bool   // the first sub was acknowledged
+	refused     bool   // the last sub was answered with an error
 	closeCode   int    // how the connection ended; 0: closed by the load generator
 	lostAtClose uint64 // lost when the server ended the connection
 	snapshots   uint64
@@ -70,39 +72,29 @@ func (c *conn) run(ctx context.Context, slot <-chan struct{}) {
 	}
 	defer settle()
 
+	c.url = c.idx % len(c.f.cfg.URLs)
 	if err := c.dialAndSub(ctx); err != nil {
 		c.f.connectError(err)
 		return
 	}
-	timer := time.AfterFunc(ackTimeout, func() { _ = c.ws.CloseNow() })
-	err := c.readLoop(func() bool {
-		if settled || !(c.acked || c.subFailed) {
-			return false
-		}
-		timer.Stop()
-		if c.acked && !c.subFailed {
-			if c.stall {
-				c.f.stalledUp.Add(1)
-				c.idle.Store(true)
-			}
-			c.live.Store(!c.stall)
-		}
+	err := c.read(func() bool {
 		settle()
-		return c.stall || c.subFailed // a stalled connection stops reading here
+		return c.stall || c.refused // a stalled connection stops reading here
 	})
-	timer.Stop()
-	c.live.Store(false)
-	c.lat.flush(time.Now().UnixNano())
 	switch {
-	case c.subFailed:
+	case c.refused:
 		c.f.connectError(errors.New("subscription refused by the server"))
 		_ = c.ws.CloseNow()
+		return
 	case !c.acked:
 		c.f.connectError(fmt.Errorf("no ack for the subscription: %w", err))
 		_ = c.ws.CloseNow()
+		return
 	case c.stall:
-		// Left open and unread until drainStalled.
-	case !c.f.closing.Load():
+		return // left open and unread until drainStalled
+	}
+	err = c.follow(ctx, err)
+	if !c.f.closing.Load() {
 		c.closeCode = closeCodeOf(err)
 		c.lostAtClose = c.track.lost(c.f.uptoNow(c))
 		c.f.disconnected(c.closeCode, c.lostAtClose)
@@ -110,12 +102,40 @@ func (c *conn) run(ctx context.Context, slot <-chan struct{}) {
 	}
 }
 
+// read reads the connection until it ends and returns why. Once the server
+// has answered the sub (ack or error), answered runs and says whether to stop
+// reading there. Without an answer within ackTimeout the connection is cut.
+func (c *conn) read(answered func() (stop bool)) error {
+	ws := c.ws
+	timer := time.AfterFunc(ackTimeout, func() { _ = ws.CloseNow() })
+	defer timer.Stop()
+	done := false
+	err := c.readLoop(func() bool {
+		if done || c.awaiting {
+			return false
+		}
+		done = true
+		timer.Stop()
+		if !c.refused {
+			if c.stall {
+				c.f.stalledUp.Add(1)
+				c.idle.Store(true)
+			}
+			c.live.Store(!c.stall)
+		}
+		return answered()
+	})
+	c.live.Store(false)
+	c.lat.flush(time.Now().UnixNano())
+	return err
+}
+
 // dialAndSub opens the WebSocket and sends the sub op.
 func (c *conn) dialAndSub(ctx context.Context) error {
 	f := c.f
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
-	url := f.cfg.URLs[c.idx%len(f.cfg.URLs)]
+	url := f.cfg.URLs[c.url]
 	sp := codec.SubprotocolJSON
 	if f.cfg.Codec == codec.Msgpack {
 		sp = codec.SubprotocolMsgpack
@@ -138,6 +158,7 @@ func (c *conn) dialAndSub(ctx context.Context) error {
 	for j := range subjects {
 		subjects[j] = SubjectName(f.cfg.Prefix, f.cs.subject(c.idx, j))
 	}
+	c.awaiting, c.refused = true, false
 	op := map[string]any{"op": "sub", "id": 1, "subjects": subjects}
 	typ := websocket.MessageText
 	var p []byte
@@ -211,11 +232,13 @@ func (c *conn) handle(frame []byte, now int64) {
 		case OpMsg:
 			c.update(m, now)
 		case OpAck:
-			c.acked = true
+			if c.awaiting {
+				c.awaiting, c.acked = false, true
+			}
 		case OpError:
 			c.protoErrors++
-			if !c.acked {
-				c.subFailed = true
+			if c.awaiting {
+				c.awaiting, c.refused = false, true
 			}
 		}
 	}

@@ -28,13 +28,16 @@ type fleet struct {
 	// nothing.
 	pubSeq func(subject int) uint64
 
-	wg        sync.WaitGroup // connection goroutines
-	ready     sync.WaitGroup // one Done per started connection: subscribed or failed
-	readyDone chan struct{}
-	closing   atomic.Bool
-	stalledUp atomic.Int64 // stalled connections that subscribed
-	lostSoFar atomic.Uint64
-	errors    atomic.Int64 // connect errors and disconnects, for the progress line
+	wg         sync.WaitGroup // connection goroutines
+	ready      sync.WaitGroup // one Done per started connection: subscribed or failed
+	readyDone  chan struct{}
+	closing    atomic.Bool
+	closed     chan struct{} // closed with closing set, for waits to end
+	closeOnce  sync.Once
+	stalledUp  atomic.Int64 // stalled connections that subscribed
+	lostSoFar  atomic.Uint64
+	errors     atomic.Int64 // connect errors and disconnects, for the progress line
+	reconnects atomic.Uint64
 
 	mu          sync.Mutex
 	connectErrs uint64
@@ -51,6 +54,7 @@ func newFleet(cfg *Config, offset, count int, pubSeq func(int) uint64) *fleet {
 		cs:          connSubjects{k: cfg.SubsPerConn, n: cfg.Subjects},
 		lat:         newLatencies(4 * runtime.GOMAXPROCS(0)),
 		pubSeq:      pubSeq,
+		closed:      make(chan struct{}),
 		disconnects: map[int]uint64{},
 	}
 	ips := cfg.SrcIPs

@@ -62,6 +62,7 @@ func (f *fleet) drainStalled(wait time.Duration) map[string]uint64 {
 // goroutines.
 func (f *fleet) close() {
 	f.closing.Store(true)
+	f.closeOnce.Do(func() { close(f.closed) })
 	deadline := time.Now().Add(closeBudget)
 	slots := make(chan struct{}, closeConcurrency)
 	var wg sync.WaitGroup

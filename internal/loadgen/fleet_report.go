@@ -9,7 +9,7 @@ func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
 	r := &Report{StalledEnd: stalledEnd, Disconnects: map[string]uint64{}}
 	for _, c := range f.conns {
 		switch {
-		case !c.acked || c.subFailed:
+		case !c.acked:
 			continue // counted as a connect error
 		case c.stall:
 			r.Stalled++
@@ -26,6 +26,7 @@ func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
 	}
 	f.mu.Lock()
 	r.ConnectErrors = f.connectErrs
+	r.Reconnects = f.reconnects.Load()
 	r.FirstConnectError = f.firstErr
 	for code, n := range f.disconnects {
 		r.Disconnects[strconv.Itoa(code)] = n

@@ -9,18 +9,20 @@ import (
 
 // progress is a snapshot of a run's subscribers.
 type progress struct {
-	Open      int     `json:"open"`
-	Delivered uint64  `json:"delivered"`
-	P99       float64 `json:"p99_ms"`
-	Lost      uint64  `json:"lost"`
-	Errors    int64   `json:"errors"`
+	Open       int     `json:"open"`
+	Delivered  uint64  `json:"delivered"`
+	P99        float64 `json:"p99_ms"`
+	Lost       uint64  `json:"lost"`
+	Errors     int64   `json:"errors"`
+	Reconnects uint64  `json:"reconnects"`
 }
 
 // progressNow reads the fleet's progress.
 func (f *fleet) progressNow() progress {
 	open, delivered := f.progress()
 	p99 := float64(f.lat.merged().ValueAtQuantile(99)) / 1000
-	return progress{Open: open, Delivered: delivered, P99: p99, Lost: f.lostSoFar.Load(), Errors: f.errors.Load()}
+	return progress{Open: open, Delivered: delivered, P99: p99, Lost: f.lostSoFar.Load(), Errors: f.errors.Load(),
+		Reconnects: f.reconnects.Load()}
 }
 
 // progressLine prints a line a second while a run goes.
@@ -52,8 +54,8 @@ func startProgress(w io.Writer, subs subscribers, conns int) *progressLine {
 				s := subs.progress()
 				rate := float64(s.Delivered-min(last, s.Delivered)) / now.Sub(lastAt).Seconds()
 				last, lastAt = s.Delivered, now
-				fmt.Fprintf(w, "t=%.0fs conns=%d/%d deliveries/s=%.0f p99=%s lost=%d errors=%d\n",
-					now.Sub(start).Seconds(), s.Open, conns, rate, fmtMs(s.P99), s.Lost, s.Errors)
+				fmt.Fprintf(w, "t=%.0fs conns=%d/%d deliveries/s=%.0f p99=%s lost=%d errors=%d reconnects=%d\n",
+					now.Sub(start).Seconds(), s.Open, conns, rate, fmtMs(s.P99), s.Lost, s.Errors, s.Reconnects)
 			}
 		}
 	}()

@@ -35,9 +35,10 @@ type Report struct {
 	Latency   Latency `json:"latency_ms"`
 	Histogram []byte  `json:"histogram,omitempty"` // HdrHistogram V2 compressed, µs
 
-	ConnectErrors     uint64            `json:"connect_errors"`
+	ConnectErrors     uint64            `json:"connect_errors"` // dials and subscriptions that failed, reconnections included
 	FirstConnectError string            `json:"first_connect_error,omitempty"`
-	Disconnects       map[string]uint64 `json:"disconnects"` // live connections the server ended, by close code
+	Disconnects       map[string]uint64 `json:"disconnects"` // live connections the server ended for good, by close code
+	Reconnects        uint64            `json:"reconnects"`  // connections closed with 1001 that subscribed again elsewhere
 	StalledEnd        map[string]uint64 `json:"stalled_end"` // how stalled connections ended: close code, or "open"
 
 	CPUSeconds float64      `json:"cpu_seconds"` // the load generator's, over the window
@@ -141,6 +142,7 @@ func (r *Report) Merge(o *Report) error {
 	r.Stalled += o.Stalled
 	r.Counts.add(o.Counts)
 	r.ConnectErrors += o.ConnectErrors
+	r.Reconnects += o.Reconnects
 	if r.FirstConnectError == "" {
 		r.FirstConnectError = o.FirstConnectError
 	}

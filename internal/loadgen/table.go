@@ -32,6 +32,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max), l.Count)
 	row("connect errors", "%d%s", r.ConnectErrors, firstErr(r.FirstConnectError))
 	row("disconnects", "%s", fmtCodes(r.Disconnects))
+	row("reconnects", "%d", r.Reconnects)
 	if r.Stalled > 0 {
 		row("stalled ended", "%s", fmtCodes(r.StalledEnd))
 	}

@@ -12,6 +12,13 @@ package loadgen
 //
 // Seqs never received up to the last one published are lost (see lost).
 // delivered + conflated + lost is then what the connection was owed.
+//
+// A connection that reconnects elsewhere after a 1001 keeps its track. The
+// snapshots it gets on subscribing again are counted as snapshots only; the
+// first live update of a subject after them is a later seq, so the seqs
+// published while it was away count as conflated, as the server would have
+// conflated them into that newer full-state update. They are lost only when
+// nothing newer arrives by the end of the run.
 type seqTrack struct {
 	last      []uint64 // last seq received, by slot
 	advanced  uint64   // sum of last: delivered + conflated
