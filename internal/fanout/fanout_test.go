@@ -3,6 +3,7 @@ package fanout
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -378,5 +379,62 @@ func TestALateCopyOfAForgottenSubjectIsStillStale(t *testing.T) {
 	}
 	if n := counterValue(t, h.metrics.feed.WithLabelValues(resultStale)); n != 1 {
 		t.Fatalf("stale = %v, want 1", n)
+	}
+}
+
+func TestAnUpdateCarriedByASnapshotIsNotDeliveredLiveAgain(t *testing.T) {
+	h := newTestHub(t, Options{})
+	rec := newRecorder()
+	s := h.NewSubscriber(rec, codec.JSON)
+	defer s.Close()
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+		t.Fatal(err)
+	}
+	// The hub delivers quotes.X while the subscriber keeps adding an
+	// overlapping pattern: each Subscribe replays a snapshot, and an update
+	// matched just before it must not follow it live.
+	const n = 3000
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for seq := uint64(1); seq <= n; seq++ {
+			h.Deliver("quotes.X", payload(t, seq))
+		}
+	}()
+	for subs := 0; ; subs++ {
+		select {
+		case <-done:
+		default:
+			if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		break
+	}
+	msgs := rec.waitMessages(t, 1)
+	waitUntil(t, func() bool {
+		msgs = rec.messages()
+		return strings.Contains(msgs[len(msgs)-1], fmt.Sprintf(`"seq":%d,`, n))
+	})
+	var lastLive, lastSnap uint64
+	for _, raw := range msgs {
+		var m struct {
+			Op       string
+			Snapshot bool
+			Data     struct{ Seq uint64 }
+		}
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case m.Op != "msg":
+		case m.Snapshot:
+			lastSnap = m.Data.Seq
+		case m.Data.Seq <= max(lastLive, lastSnap):
+			t.Fatalf("live seq %d after live %d and snapshot %d", m.Data.Seq, lastLive, lastSnap)
+		default:
+			lastLive = m.Data.Seq
+		}
 	}
 }

@@ -81,6 +81,8 @@ type Hub struct {
 
 	lastMu sync.RWMutex
 	last   map[string]lastValue // per subject ever seen
+	kept   uint64               // updates kept as last values so far; guarded by lastMu
+	pushed atomic.Uint64        // the order of the last update pushed to every subscriber
 
 	nextID atomic.Uint64
 	inbox  chan *Message
@@ -206,6 +208,7 @@ func (h *Hub) broadcast(m *Message) bool {
 		}
 		i = j
 	}
+	h.pushed.Store(m.order)
 	h.metrics.deliveries.Add(float64(n))
 	return true
 }

@@ -29,6 +29,8 @@ func (h *Hub) keep(m *Message) bool {
 		old.m.release()
 	}
 	m.retain()
+	h.kept++
+	m.order = h.kept
 	h.last[m.Subject] = lastValue{header: m.Header, m: m}
 	return true
 }

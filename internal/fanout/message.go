@@ -19,6 +19,8 @@ type Message struct {
 	Subject string
 	Header  codec.Header
 
+	order uint64 // its place among the updates the hub kept (see Hub.keep)
+
 	refs atomic.Int32
 	raw  []byte // the feed's msgpack map, as published
 	json []byte // the same map as JSON, transcoded once
@@ -63,7 +65,7 @@ func (m *Message) release() {
 	case n < 0:
 		panic("fanout: Message released more often than retained")
 	}
-	m.Subject, m.Header = "", codec.Header{}
+	m.Subject, m.Header, m.order = "", codec.Header{}, 0
 	m.raw, m.json = m.raw[:0], m.json[:0]
 	if cap(m.raw) > maxPooledPayload {
 		m.raw, m.json = nil, nil // a rare large update's buffers are not kept

@@ -44,6 +44,9 @@ func (q *queue) push(m *Message, subs []*sub) bool {
 	defer q.mu.Unlock()
 	for _, x := range subs {
 		if x.active {
+			if q.s.snapshotted(m) {
+				return false
+			}
 			return q.pushLocked(m.liveFrame(q.s.kind), m)
 		}
 	}

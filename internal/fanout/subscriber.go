@@ -21,6 +21,13 @@ type Subscriber struct {
 	// Guarded by queue.mu.
 	subs     map[string]*sub // the patterns held
 	detached bool            // Close has run
+	// The snapshots queued by the last Subscribes: subject -> the order of
+	// the update queued. An update matched before a Subscribe took its
+	// snapshot may still be on its way to this subscriber through a pattern
+	// it already held; push drops it if the snapshot carried it already.
+	// nil once the hub has pushed every update up to snapMax.
+	snapOrders map[string]uint64
+	snapMax    uint64
 }
 
 // NewSubscriber attaches a connection that speaks encoding k over t.
@@ -83,7 +90,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 	h.metrics.subscriptions.Add(float64(len(fresh)))
 	s.pushLocked(codec.AppendAck(s.kind, nil, id), nil)
 	for _, m := range h.snapshot(patterns) {
-		s.pushLocked(m.snapshotFrame(s.kind), m)
+		if s.pushLocked(m.snapshotFrame(s.kind), m) {
+			s.noteSnapshot(m)
+		}
 	}
 	return nil
 }
@@ -135,6 +144,30 @@ func (s *Subscriber) Close() {
 	s.mu.Unlock()
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)
+}
+
+// noteSnapshot remembers that the snapshot of m's subject up to m was
+// queued. The caller holds mu.
+func (s *Subscriber) noteSnapshot(m *Message) {
+	if s.snapOrders == nil {
+		s.snapOrders = make(map[string]uint64)
+	}
+	s.snapOrders[m.Subject] = m.order
+	s.snapMax = max(s.snapMax, m.order)
+}
+
+// snapshotted reports whether a snapshot already queued carried m (or a
+// newer update of its subject). The caller holds mu.
+func (s *Subscriber) snapshotted(m *Message) bool {
+	if s.snapOrders == nil {
+		return false
+	}
+	if s.hub.pushed.Load() >= s.snapMax {
+		s.snapOrders = nil // every update the snapshots could overlap has passed
+		return false
+	}
+	o, ok := s.snapOrders[m.Subject]
+	return ok && m.order <= o
 }
 
 // unique returns patterns without repeats, keeping the first of each.
