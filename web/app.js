@@ -58,10 +58,7 @@ function onError(err) {
 const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 $('endpoint').textContent = url;
 
-const conn = connect({
-  url,
-  subjects: SUBJECTS,
-  onMessage,
+const conn = connect(url, {
   onError,
   onStatus: createStatusView({
     box: $('conn'),
@@ -71,6 +68,8 @@ const conn = connect({
     main: $('main'),
   }),
 });
+
+conn.subscribe(SUBJECTS, (m) => onMessage(m.subject, m.data, m.snapshot));
 
 $('reconnect').addEventListener('click', () => conn.reconnectNow());
 window.addEventListener('online', () => conn.reconnectNow());

@@ -16,7 +16,7 @@ import (
 	"strings"
 )
 
-//go:embed index.html style.css app.js ticker.js render.js stats.js status.js
+//go:embed index.html style.css app.js ticker.js subject.js backoff.js msgpack.js render.js stats.js status.js
 var files embed.FS
 
 // etags maps a request path ("/" for index.html) to a strong ETag of the file's
