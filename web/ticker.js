@@ -26,6 +26,7 @@ export const CLIENT_TIMEOUT_CODE = 4000;
 /** Timings, in ms; every one can be overridden through options.timing. */
 export const DEFAULT_TIMING = Object.freeze({
   stableAfterMs: 10_000, // a connection open this long resets the backoff
+  connectTimeoutMs: 10_000, // an attempt not open after this long has failed
   idleCheckMs: 5_000, // how often a WebSocket's silence is checked
   idlePingMs: 15_000, // send a ping op after this long without a frame
   idleCloseMs: 25_000, // give the WebSocket up after this long without a frame
@@ -33,7 +34,12 @@ export const DEFAULT_TIMING = Object.freeze({
   rateLimitRetryMs: 1_000, // resend a sub refused with rate_limited after this
 });
 
-/** WebSocket attempts in a row that never open before 'auto' falls back to SSE. */
+/**
+ * WebSocket attempts in a row that never open before 'auto' falls back to
+ * SSE. After an SSE connection ends, 'auto' tries WebSocket once more (one
+ * failure returns to SSE); when SSE fails to open as well, the server is the
+ * problem rather than WebSocket, and 'auto' goes back to WebSocket.
+ */
 export const WS_FAILURES_BEFORE_SSE = 3;
 
 const RESUB_OP_BYTES = 16 * 1024; // resubscribe in ops of at most this much pattern text
@@ -101,6 +107,7 @@ const PROBE_TIMEOUT_MS = 10_000; // how long to wait for the answer to a refused
  *   promise are reported here; refused subscriptions are reported here too
  * @property {'auto'|'websocket'|'sse'} [transport='auto'] 'auto': WebSocket, and SSE when
  *   WebSocket is missing or fails WS_FAILURES_BEFORE_SSE times in a row without opening
+ *   (see WS_FAILURES_BEFORE_SSE for the way back)
  * @property {string} [sseUrl] the SSE endpoint; default: url with ws(s) -> http(s) and /ws -> /sse
  * @property {string} [token] a JWT, sent as ?token=
  * @property {Partial<import('./backoff.js').BackoffPolicy>} [backoff]
@@ -279,13 +286,15 @@ export function connect(url, options = {}) {
       ended(1006, errText(err), false); // a malformed URL, a blocked port
       return;
     }
-    const c = { kind: 'websocket', sock, opened: false, protocol: '', binary: false };
+    const c = { kind: 'websocket', sock, opened: false, protocol: '', binary: false, timer: null };
     conn = c;
+    armConnectTimeout(c);
     emit();
     sock.binaryType = 'arraybuffer';
     sock.onopen = () => {
       if (conn !== c) return;
       c.opened = true;
+      c.timer = cancel(c.timer);
       c.protocol = sock.protocol || '';
       // The server decides: without a subprotocol in its reply the wire is JSON.
       c.binary = c.protocol === SUBPROTOCOL_MSGPACK;
@@ -329,13 +338,15 @@ export function connect(url, options = {}) {
     }
     const c = {
       kind: 'sse', es, url, opened: false, protocol: '', binary: false,
-      records: [...records], onClose: null, abort: null,
+      records: [...records], onClose: null, abort: null, timer: null,
     };
     conn = c;
+    armConnectTimeout(c);
     emit();
     es.onopen = () => {
       if (conn !== c) return;
       c.opened = true;
+      c.timer = cancel(c.timer);
       openedAt = lastRx = now();
       state = 'open';
       for (const r of c.records) if (records.has(r)) confirm(r);
@@ -426,7 +437,19 @@ export function connect(url, options = {}) {
     openSse(false);
   }
 
+  // armConnectTimeout gives up on an attempt that neither opens nor fails,
+  // which a proxy that swallows the request can cause.
+  function armConnectTimeout(c) {
+    c.timer = later(() => {
+      c.timer = null;
+      if (conn !== c || c.opened) return;
+      detach(c);
+      ended(1006, 'connect timeout', false);
+    }, timing.connectTimeoutMs);
+  }
+
   function detach(c, code = 1000, reason = '') {
+    c.timer = cancel(c.timer ?? null);
     if (c.kind === 'websocket') {
       const s = c.sock;
       s.onopen = s.onmessage = s.onerror = s.onclose = null;
@@ -447,6 +470,7 @@ export function connect(url, options = {}) {
   // ended runs once per connection that ends (or fails to start) and
   // schedules the next attempt.
   function ended(code, reason, opened) {
+    if (conn) conn.timer = cancel(conn.timer ?? null);
     conn = null;
     idleTimer = cancel(idleTimer);
     reopenTimer = cancel(reopenTimer);
@@ -455,10 +479,7 @@ export function connect(url, options = {}) {
     lastClose = { code, reason };
     if (stopped) return;
     if (opened && now() - openedAt >= timing.stableAfterMs) attempt = 0;
-    if (transport === 'websocket' && !opened) {
-      wsFailures++;
-      if (wanted === 'auto' && wsFailures >= WS_FAILURES_BEFORE_SSE && typeof ES === 'function') transport = 'sse';
-    }
+    chooseTransport(opened);
     if (records.size === 0) {
       state = 'idle'; // nothing to receive: connect again on the next subscribe
       emit();
@@ -469,6 +490,18 @@ export function connect(url, options = {}) {
     state = 'reconnecting';
     retryTimer = later(open, delay);
     emit({ retryAt: now() + delay, retryIn: delay });
+  }
+
+  // chooseTransport picks the transport of the next attempt in 'auto' mode
+  // (see WS_FAILURES_BEFORE_SSE).
+  function chooseTransport(opened) {
+    if (wanted !== 'auto' || typeof WS !== 'function' || typeof ES !== 'function') return;
+    if (transport === 'websocket') {
+      if (!opened && ++wsFailures >= WS_FAILURES_BEFORE_SSE) transport = 'sse';
+      return;
+    }
+    transport = 'websocket';
+    wsFailures = opened ? WS_FAILURES_BEFORE_SSE - 1 : 0;
   }
 
   // --- WebSocket: frames, ops, silence ---

@@ -59,6 +59,52 @@ test(`auto falls back to SSE after ${WS_FAILURES_BEFORE_SSE} WebSocket attempts 
   t.client.close();
 });
 
+function fallBack(t) {
+  for (let i = 0; i < WS_FAILURES_BEFORE_SSE; i++) {
+    t.WS.last.fail();
+    t.clock.advance(t.clock.nextIn);
+  }
+  assert.equal(t.status.transport, 'sse');
+}
+
+test('auto: after an SSE connection ends, WebSocket gets one more chance', () => {
+  const t = setup();
+  t.client.subscribe(['quotes.>'], () => {});
+  fallBack(t);
+  t.ES.last.accept();
+  t.ES.last.end(1001, 'draining');
+  assert.equal(t.status.transport, 'websocket', 'the next attempt');
+  t.clock.advance(t.clock.nextIn);
+  const wsBefore = t.WS.instances.length;
+  t.WS.last.fail();
+  assert.equal(t.status.transport, 'sse', 'one failure returns to SSE');
+  t.clock.advance(t.clock.nextIn);
+  assert.equal(t.ES.instances.length, 2);
+  // And when WebSocket works again, it stays.
+  t.ES.last.accept();
+  t.ES.last.fail(0);
+  t.clock.advance(t.clock.nextIn);
+  assert.equal(t.WS.instances.length, wsBefore + 1);
+  t.WS.last.accept();
+  t.WS.last.drop(1006);
+  assert.equal(t.status.transport, 'websocket');
+  t.client.close();
+});
+
+test('auto: when SSE cannot open either, go back to WebSocket (the server is down)', () => {
+  const t = setup();
+  t.client.subscribe(['quotes.>'], () => {});
+  fallBack(t);
+  t.ES.last.fail(0);
+  assert.equal(t.status.transport, 'websocket');
+  for (let i = 0; i < WS_FAILURES_BEFORE_SSE - 1; i++) {
+    t.clock.advance(t.clock.nextIn);
+    t.WS.last.fail();
+    assert.equal(t.status.transport, 'websocket', 'the full count again');
+  }
+  t.client.close();
+});
+
 test('transport websocket never falls back', () => {
   const t = setup({ transport: 'websocket' });
   t.client.subscribe(['quotes.>'], () => {});

@@ -317,13 +317,27 @@ test('with no subscription left, a closed connection waits idle until the next s
   t.client.close();
 });
 
+test('an attempt that neither opens nor fails is given up after the connect timeout', () => {
+  const t = setup();
+  t.client.subscribe(['quotes.>'], () => {});
+  t.clock.advance(9_999);
+  assert.equal(t.status.state, 'connecting');
+  t.clock.advance(1);
+  assert.equal(t.status.state, 'reconnecting');
+  assert.deepEqual(t.status.lastClose, { code: 1006, reason: 'connect timeout' });
+  assert.ok(t.WS.instances[0].closedWith, 'the stuck socket is closed');
+  t.WS.instances[0].accept(); // too late: ignored
+  assert.equal(t.status.state, 'reconnecting');
+  t.client.close();
+});
+
 test('reconnectNow skips the wait', () => {
   const t = setup({ random: () => 0.99 });
   t.client.subscribe(['quotes.>'], () => {});
   t.WS.last.fail();
   t.client.reconnectNow();
   assert.equal(t.WS.instances.length, 2);
-  assert.equal(t.clock.pending, 0);
+  assert.equal(t.clock.pending, 1, 'only the new attempt\'s connect timeout');
   t.client.close();
 });
 
