@@ -1,27 +1,44 @@
-// ticker dashboard: a ticker.v1 JSON client and a live view of its messages.
+// ticker dashboard: wires the parts together; each lives in its own module:
+//   ticker.js          the connection (WebSocket, or SSE as a fallback);
+//   watchlist.js       the watched symbols and the mode, kept in localStorage;
+//   watchlist-view.js  the controls that edit them;
+//   quotes.js          the quotes table (with sparkline.js), scores.js the scores board;
+//   stats.js           messages per second and latency; status.js the connection indicator.
+// The page subscribes scores.>, quotes.<SYM> per watched symbol, and quotes.>
+// in "all quotes" mode; editing the watchlist subscribes and unsubscribes.
 //
-// This module only wires together the parts, which live in their own modules:
-//   ticker.js   connection: keeps one WebSocket open: subscribe, reconnect
-//               with backoff, split frames into messages, detect a dead socket;
-//   stats.js    messages per second and median latency over the last second;
-//   render.js   the quotes table and the scores board, written to the DOM at
-//               most once per animation frame;
-//   status.js   the connection indicator in the header.
-// See docs/protocol.md for the wire protocol.
+// Query parameters, for trying the other paths: ?transport=sse|websocket,
+// ?codec=msgpack, ?token=<JWT>.
 
 import { connect } from './ticker.js';
+import { decodeAll } from './msgpack.js';
 import { createStats } from './stats.js';
-import { QuotesTable, ScoresBoard, el, intFmt } from './render.js';
+import { QuotesTable } from './quotes.js';
+import { ScoresBoard } from './scores.js';
 import { createStatusView } from './status.js';
+import { Watchlist } from './watchlist.js';
+import { bindWatchlist } from './watchlist-view.js';
+import { el, intFmt } from './dom.js';
 
-const SUBJECTS = ['quotes.>', 'scores.>'];
 const MAX_ERRORS_SHOWN = 20;
-
 const $ = (id) => document.getElementById(id);
+
+const params = new URLSearchParams(location.search);
+const options = {
+  codec: params.get('codec') === 'msgpack' ? 'msgpack' : 'json',
+  decode: decodeAll,
+  transport: ['websocket', 'sse'].includes(params.get('transport')) ? params.get('transport') : 'auto',
+  token: params.get('token') || undefined,
+};
+const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+$('endpoint').textContent = url;
 
 const quotes = new QuotesTable($('quote-rows'), $('quote-count'));
 const scores = new ScoresBoard($('leagues'), $('game-count'));
 const stats = createStats();
+const watchlist = new Watchlist();
+
+// --- drawing, at most once per frame ---
 
 let frameRequested = false;
 function render() {
@@ -36,11 +53,15 @@ function scheduleRender() {
   }
 }
 
-function onMessage(subject, data, snapshot) {
-  stats.message(data?.ts, snapshot);
-  if (subject.startsWith('quotes.')) quotes.update(data);
-  else if (subject.startsWith('scores.')) scores.update(subject, data);
-  else return;
+function onQuote(m) {
+  stats.message(m.data?.ts, m.snapshot);
+  quotes.update(m.data);
+  scheduleRender();
+}
+
+function onScore(m) {
+  stats.message(m.data?.ts, m.snapshot);
+  scores.update(m.subject, m.data);
   scheduleRender();
 }
 
@@ -55,25 +76,85 @@ function onError(err) {
   $('errors-panel').hidden = false;
 }
 
-const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-$('endpoint').textContent = url;
+// --- the connection and its subscriptions ---
 
-const conn = connect({
-  url,
-  subjects: SUBJECTS,
-  onMessage,
-  onError,
-  onStatus: createStatusView({
-    box: $('conn'),
-    state: $('conn-state'),
-    detail: $('conn-detail'),
-    button: $('reconnect'),
-    main: $('main'),
-  }),
+const showStatus = createStatusView({
+  box: $('conn'),
+  state: $('conn-state'),
+  detail: $('conn-detail'),
+  transport: $('conn-transport'),
+  retry: $('reconnect'),
+  toggle: $('conn-toggle'),
+  main: $('main'),
 });
 
-$('reconnect').addEventListener('click', () => conn.reconnectNow());
-window.addEventListener('online', () => conn.reconnectNow());
+let client = null;
+let allSub = null; // quotes.> in "all quotes" mode
+const watchSubs = new Map(); // symbol -> its quotes.<SYM> subscription
+
+const say = bindWatchlist({
+  watchlist,
+  form: $('watch-form'),
+  input: $('watch-input'),
+  chips: $('watchlist'),
+  message: $('watch-msg'),
+  modes: [$('mode-all'), $('mode-watch')],
+});
+
+// sync brings the subscriptions and the table in line with the watchlist.
+function sync() {
+  const want = new Set(watchlist.symbols);
+  if (client) {
+    for (const [symbol, sub] of watchSubs) {
+      if (!want.has(symbol)) {
+        sub.unsubscribe();
+        watchSubs.delete(symbol);
+      }
+    }
+    for (const symbol of want) {
+      if (watchSubs.has(symbol)) continue;
+      const sub = client.subscribe([`quotes.${symbol}`], onQuote);
+      watchSubs.set(symbol, sub);
+      sub.ready.catch((err) => {
+        if (err.code === 'closed' || watchSubs.get(symbol) !== sub) return;
+        watchSubs.delete(symbol);
+        watchlist.remove(symbol);
+        say(`${symbol} was refused (${err.code}) and left the watchlist.`);
+      });
+    }
+    if (watchlist.mode === 'all' && !allSub) allSub = client.subscribe(['quotes.>'], onQuote);
+    if (watchlist.mode !== 'all' && allSub) {
+      allSub.unsubscribe();
+      allSub = null;
+    }
+  }
+  quotes.setWatched(want);
+  if (watchlist.mode === 'watch') quotes.retain((s) => want.has(s));
+  for (const symbol of want) quotes.ensure(symbol);
+  quotes.setEmptyText(watchlist.mode === 'watch'
+    ? 'The watchlist is empty: add a symbol above, or show all quotes.'
+    : 'Waiting for quotes…');
+}
+
+function start() {
+  client = connect(url, { ...options, onStatus: showStatus, onError });
+  client.subscribe(['scores.>'], onScore);
+  allSub = null;
+  watchSubs.clear();
+  sync();
+}
+
+function stop() {
+  client.close();
+  client = null;
+}
+
+watchlist.onChange(sync);
+$('quote-filter').addEventListener('input', (ev) => quotes.setFilter(ev.target.value));
+$('reconnect').addEventListener('click', () => client?.reconnectNow());
+$('conn-toggle').addEventListener('click', () => (client ? stop() : start()));
+window.addEventListener('online', () => client?.reconnectNow());
+start();
 
 setInterval(() => {
   const { rate, median } = stats.take();

@@ -1,10 +1,17 @@
 // Package web holds the browser dashboard, embedded into the binary.
 //
-// The dashboard is a handful of static files with no third-party code, so it
-// works offline: index.html, style.css and app.js, an ES module that wires
-// together the modules it imports (ticker.js, the connection; render.js,
-// stats.js and status.js, the view). It talks to the gateway's /ws endpoint
-// with the ticker.v1.json subprotocol.
+// The dashboard is static files with no third-party code, so it works
+// offline: index.html, style.css and ES modules, one concern each. app.js
+// wires them together: ticker.js is the connection (a ticker.v1 client with
+// a documented API, usable on its own: WebSocket with JSON or msgpack, and a
+// fallback to Server-Sent Events), with subject.js (pattern rules and
+// matching), backoff.js (reconnect delays) and msgpack.js (the encoding);
+// watchlist.js and watchlist-view.js are the watchlist kept in localStorage;
+// quotes.js, sparkline.js, scores.js and dom.js draw the boards; stats.js
+// counts messages and latency; status.js shows the connection state.
+//
+// The JavaScript unit tests live in test/ (node --test test/) and run as
+// part of go test when node is installed; see js_test.go.
 package web
 
 import (
@@ -16,7 +23,8 @@ import (
 	"strings"
 )
 
-//go:embed index.html style.css app.js ticker.js render.js stats.js status.js
+//go:embed index.html style.css app.js ticker.js subject.js backoff.js msgpack.js
+//go:embed watchlist.js watchlist-view.js quotes.js sparkline.js scores.js dom.js stats.js status.js
 var files embed.FS
 
 // etags maps a request path ("/" for index.html) to a strong ETag of the file's
@@ -41,8 +49,9 @@ var etags = func() map[string]string {
 	return m
 }()
 
-// contentSecurityPolicy allows only the dashboard's own files and a WebSocket
-// to the same host; the page has no inline script or style.
+// contentSecurityPolicy allows only the dashboard's own files, a WebSocket to
+// any host (connect-src ws: wss:) and an SSE stream from its own origin; the
+// page has no inline script or style.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; " +
 	"img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; " +
 	"form-action 'none'; frame-ancestors 'none'"

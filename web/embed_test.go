@@ -44,12 +44,18 @@ func TestHandler(t *testing.T) {
 		{"/", http.StatusOK, "text/html", "<title>ticker</title>"},
 		{"/app.js", http.StatusOK, "javascript", "from './ticker.js'"},
 		{"/ticker.js", http.StatusOK, "javascript", "ticker.v1.json"},
-		{"/render.js", http.StatusOK, "javascript", "export class QuotesTable"},
+		{"/quotes.js", http.StatusOK, "javascript", "export class QuotesTable"},
+		{"/scores.js", http.StatusOK, "javascript", "export class ScoresBoard"},
+		{"/watchlist.js", http.StatusOK, "javascript", "localStorage"},
+		{"/sparkline.js", http.StatusOK, "javascript", "polyline"},
+		{"/msgpack.js", http.StatusOK, "javascript", "export function decodeAll"},
 		{"/stats.js", http.StatusOK, "javascript", "export function createStats"},
 		{"/status.js", http.StatusOK, "javascript", "export function createStatusView"},
 		{"/style.css", http.StatusOK, "text/css", "prefers-reduced-motion"},
 		{"/nope", http.StatusNotFound, "", ""},
 		{"/embed.go", http.StatusNotFound, "", ""},
+		{"/package.json", http.StatusNotFound, "", ""},
+		{"/test/fakes.js", http.StatusNotFound, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run("GET "+tt.path, func(t *testing.T) {

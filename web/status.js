@@ -13,21 +13,34 @@ const CLOSE_NAMES = {
   [CLIENT_TIMEOUT_CODE]: 'server silent',
 };
 
-function describeClose(c) {
+/** describeClose says how a connection ended: "closed 1001 (draining)". */
+export function describeClose(c) {
   if (!c) return '';
-  const name = CLOSE_NAMES[c.code] ?? 'closed';
-  return `closed ${c.code} (${c.reason || name})`;
+  return `closed ${c.code} (${c.reason || (CLOSE_NAMES[c.code] ?? 'no reason given')})`;
 }
 
-// createStatusView shows a Status in the header. The live region only changes
-// on a change of state, so screen readers are not told every countdown tick.
-export function createStatusView({ box, state, detail, button, main }) {
+const LABELS = {
+  connecting: 'connecting…',
+  open: 'open',
+  reconnecting: 'reconnecting',
+  idle: 'idle',
+  closed: 'closed',
+};
+
+/**
+ * createStatusView returns an onStatus callback that shows a ticker.js Status
+ * in the header. The live region (the state label) only changes with the
+ * state, so screen readers are not told every tick of the countdown, which
+ * goes to the detail text.
+ */
+export function createStatusView({ box, state, detail, transport, retry, toggle, main }) {
   let countdown = 0;
   let current = null;
 
   function tick() {
     const s = Math.max(0, Math.ceil((current.retryAt - Date.now()) / 1000));
-    detail.textContent = `in ${s} s · ${describeClose(current.lastClose)}`;
+    const last = describeClose(current.lastClose);
+    detail.textContent = `in ${s} s${last ? ` · ${last}` : ''}`;
   }
 
   return function show(st) {
@@ -35,15 +48,15 @@ export function createStatusView({ box, state, detail, button, main }) {
     clearInterval(countdown);
     countdown = 0;
     box.dataset.state = st.state;
+    box.dataset.transport = st.transport;
     main.dataset.stale = String(st.state !== 'open');
-    button.hidden = st.state !== 'reconnecting' && st.state !== 'closed';
-    button.textContent = st.state === 'closed' ? 'Connect' : 'Reconnect now';
+    retry.hidden = st.state !== 'reconnecting';
+    toggle.textContent = st.state === 'closed' ? 'Connect' : 'Disconnect';
+    transport.textContent = `${st.transport === 'sse' ? 'SSE' : 'WebSocket'}${st.codec === 'msgpack' ? ' · msgpack' : ''}`;
 
-    let label = st.state;
     switch (st.state) {
       case 'connecting':
-        label = 'connecting…';
-        detail.textContent = '';
+        detail.textContent = st.lastClose && st.attempt > 0 ? `attempt ${st.attempt + 1}` : '';
         break;
       case 'open':
         detail.textContent = st.subscribed ? 'subscribed' : 'subscribing…';
@@ -52,10 +65,14 @@ export function createStatusView({ box, state, detail, button, main }) {
         tick();
         countdown = setInterval(tick, 250);
         break;
+      case 'idle':
+        detail.textContent = 'no subscriptions';
+        break;
       case 'closed':
         detail.textContent = describeClose(st.lastClose);
         break;
     }
+    const label = LABELS[st.state] ?? st.state;
     if (state.textContent !== label) state.textContent = label;
   };
 }
