@@ -43,9 +43,9 @@ type watcher struct {
 	updates   int
 	snapshots int
 	gaps      int // live updates that skipped seqs
-	// repeats are live updates whose seq the snapshot just before gave: a
-	// client that adds a pattern overlapping one it holds may be replayed
-	// an update that is queued live on the older pattern as well.
+	// repeats are live updates whose seq the snapshot just before gave. The
+	// gateway must not send them (a client adding a pattern that overlaps
+	// one it holds once got the update both ways); each is a problem.
 	repeats      int
 	snapshotLast map[string]bool      // by subject: whether its last seq came in a snapshot
 	mark         int64                // publish time from which resumed counts
@@ -143,7 +143,8 @@ func (w *watcher) update(m client.Message, now time.Time) {
 			w.problemLocked("%s snapshot seq %d after %d", m.Subject, h.Seq, last)
 		}
 	case h.Seq == last && w.snapshotLast[m.Subject]:
-		w.repeats++ // see repeats
+		w.repeats++
+		w.problemLocked("%s live seq %d repeats the snapshot before it", m.Subject, h.Seq)
 	case h.Seq <= last:
 		w.problemLocked("%s seq %d after %d", m.Subject, h.Seq, last)
 	default:
