@@ -106,6 +106,18 @@ func open(t *testing.T, ctx context.Context, url string) {
 	}
 }
 
+// dashboard starts a default ticker (embedded NATS, built-in feed) and opens
+// its page at path in a fresh browser, and returns the browser and address.
+func dashboard(t *testing.T, path string) (context.Context, string) {
+	t.Helper()
+	ctx := browser(t)
+	addr := freeAddr(t)
+	start(t, "ticker", nil, "--listen", addr, "--nats-listen", "127.0.0.1:0")
+	waitReady(t, addr)
+	open(t, ctx, "http://"+addr+path)
+	return ctx, addr
+}
+
 // pageText returns a JavaScript expression's string value.
 func pageText(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
@@ -132,12 +144,7 @@ func waitPricesMove(t *testing.T, ctx context.Context) {
 }
 
 func TestTheDashboardFillsWithLivePricesAndShowsItsConnection(t *testing.T) {
-	ctx := browser(t)
-	addr := freeAddr(t)
-	start(t, "ticker", nil, "--listen", addr, "--nats-listen", "127.0.0.1:0")
-	waitReady(t, addr)
-	open(t, ctx, "http://"+addr+"/")
-
+	ctx, _ := dashboard(t, "/")
 	waitJS(t, ctx, "the connection to open", jsOpen)
 	waitJS(t, ctx, "the quotes table to fill", jsRows+` >= 50`)
 	waitJS(t, ctx, "the scores board to fill", `document.querySelectorAll('#leagues li.game').length >= 6`)
@@ -152,11 +159,7 @@ func TestTheDashboardFillsWithLivePricesAndShowsItsConnection(t *testing.T) {
 }
 
 func TestTheWatchlistSubscribesAndUnsubscribesAsTheUserEditsIt(t *testing.T) {
-	ctx := browser(t)
-	addr := freeAddr(t)
-	start(t, "ticker", nil, "--listen", addr, "--nats-listen", "127.0.0.1:0")
-	waitReady(t, addr)
-	open(t, ctx, "http://"+addr+"/")
+	ctx, addr := dashboard(t, "/")
 	waitJS(t, ctx, "the connection to open", jsOpen)
 
 	// Watchlist only: the default watchlist (AAPL, MSFT, NVDA), then TSLA
@@ -205,11 +208,7 @@ func TestThePageReconnectsAndResumesWhenTheGatewayRestarts(t *testing.T) {
 }
 
 func TestForcedSSEDeliversTheSameData(t *testing.T) {
-	ctx := browser(t)
-	addr := freeAddr(t)
-	start(t, "ticker", nil, "--listen", addr, "--nats-listen", "127.0.0.1:0")
-	waitReady(t, addr)
-	open(t, ctx, "http://"+addr+"/?transport=sse")
+	ctx, addr := dashboard(t, "/?transport=sse")
 	waitJS(t, ctx, "the SSE stream to open", jsOpen+` && document.querySelector('#conn').dataset.transport === 'sse'`)
 	waitJS(t, ctx, "the quotes table to fill", jsRows+` >= 50`)
 	waitPricesMove(t, ctx)

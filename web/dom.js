@@ -50,8 +50,8 @@ export function setData(element, key, value) {
   if (element.dataset[key] !== value) element.dataset[key] = value;
 }
 
-/** insertSorted inserts key into the sorted array keys and returns its index. */
-export function insertSorted(keys, key) {
+/** lowerBound returns the first index of the sorted array keys whose key is not less than key. */
+function lowerBound(keys, key) {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
@@ -59,18 +59,18 @@ export function insertSorted(keys, key) {
     if (keys[mid] < key) lo = mid + 1;
     else hi = mid;
   }
-  keys.splice(lo, 0, key);
   return lo;
+}
+
+/** insertSorted inserts key into the sorted array keys and returns its index. */
+export function insertSorted(keys, key) {
+  const i = lowerBound(keys, key);
+  keys.splice(i, 0, key);
+  return i;
 }
 
 /** removeSorted removes key from the sorted array keys, if present. */
 export function removeSorted(keys, key) {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  if (keys[lo] === key) keys.splice(lo, 1);
+  const i = lowerBound(keys, key);
+  if (keys[i] === key) keys.splice(i, 1);
 }
