@@ -62,7 +62,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	grant, err := s.authorize(r)
 	if err != nil {
 		s.metrics.rejected.WithLabelValues(rejectAuth).Inc()
-		sseError(w, http.StatusUnauthorized, subscribe.CodeForbidden, err.Error())
+		sseError(w, http.StatusUnauthorized, subscribe.CodeForbidden, auth.Reason(err))
 		return
 	}
 	policy := s.opts.Policy
