@@ -41,9 +41,8 @@ func hubWith(tb testing.TB, opts Options, n int, t Transport) (*Hub, []*Subscrib
 // feedPayload is a quote whose seq can be set in place: the steady feed, one
 // buffer reused for every update as the bus does.
 type feedPayload struct {
-	b      []byte
-	seqAt  int
-	symbol string
+	b     []byte
+	seqAt int
 }
 
 func newFeedPayload(tb testing.TB) *feedPayload {

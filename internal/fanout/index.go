@@ -24,7 +24,6 @@ type sub struct {
 type index struct {
 	mu      sync.Mutex
 	root    level
-	count   int               // subs in the trie
 	entries map[string]*entry // the cache; see cache.go
 	gen     atomic.Uint64     // bumped when entries are evicted
 }
@@ -91,7 +90,6 @@ func (ix *index) add(x *sub) {
 		n.subs = make(map[*sub]struct{})
 	}
 	n.subs[x] = struct{}{}
-	ix.count++
 	ix.cacheAdd(x)
 }
 
@@ -100,7 +98,6 @@ func (ix *index) remove(x *sub) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.removeAt(&ix.root, x.pattern, x) {
-		ix.count--
 		ix.cacheRemove(x)
 	}
 }
