@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -167,41 +168,55 @@ func TestPrometheusScrapesTheGatewayPort(t *testing.T) {
 	})
 }
 
-func TestAutoscalerScalesTheGateway(t *testing.T) {
+// TestGatewayReplicasHaveOneOwner checks that either the autoscaler or the
+// Deployment sets the number of gateways, never both: with replicas in the
+// applied Deployment, every kubectl apply would reset an autoscaled count,
+// draining every pod above it.
+func TestGatewayReplicasHaveOneOwner(t *testing.T) {
 	forEachStack(t, func(t *testing.T, s *stack) {
-		w := mustWorkload(t, s, "Deployment", gatewayName)
-		hpas := all[autoscalingv2.HorizontalPodAutoscaler](s)
-		switch {
-		case s.prod && w.replicas < 3:
-			t.Errorf("prod runs %d gateways, want 3 at least", w.replicas)
-		case s.prod && len(hpas) == 0:
-			t.Error("prod has no HorizontalPodAutoscaler")
-		}
-		for _, h := range hpas {
+		d := mustNamed[appsv1.Deployment](t, s, gatewayName)
+		var hpas []*autoscalingv2.HorizontalPodAutoscaler
+		for _, h := range all[autoscalingv2.HorizontalPodAutoscaler](s) {
 			ref := h.Spec.ScaleTargetRef
 			if ref.APIVersion != "apps/v1" || ref.Kind != "Deployment" || ref.Name != gatewayName {
 				t.Errorf("HPA %s scales %s %s/%s, want apps/v1 Deployment/%s", h.Name, ref.APIVersion, ref.Kind, ref.Name, gatewayName)
+				continue
 			}
-			minR := replicas(h.Spec.MinReplicas)
-			if minR > h.Spec.MaxReplicas || w.replicas < minR || w.replicas > h.Spec.MaxReplicas {
-				t.Errorf("HPA %s: min %d, max %d, Deployment replicas %d: want min <= replicas <= max", h.Name, minR, h.Spec.MaxReplicas, w.replicas)
-			}
-			if s.prod && minR < 3 {
-				t.Errorf("HPA %s: prod may scale down to %d gateways, want 3 at least", h.Name, minR)
-			}
-			cpu := slices.ContainsFunc(h.Spec.Metrics, func(m autoscalingv2.MetricSpec) bool {
-				return m.Type == autoscalingv2.ResourceMetricSourceType && m.Resource != nil &&
-					m.Resource.Name == corev1.ResourceCPU && m.Resource.Target.AverageUtilization != nil
-			})
-			if !cpu {
-				t.Errorf("HPA %s does not target CPU utilisation", h.Name)
-			}
-			if b := h.Spec.Behavior; b == nil || b.ScaleDown == nil || b.ScaleDown.StabilizationWindowSeconds == nil {
-				t.Errorf("HPA %s has no scale-down stabilisation: every dip would drain a pod", h.Name)
-			}
-			if c := container(t, w, gatewayName); c.Resources.Requests.Cpu().IsZero() {
-				t.Errorf("HPA %s: the gateway requests no CPU, so utilisation is undefined", h.Name)
-			}
+			hpas = append(hpas, h)
+		}
+		switch {
+		case len(hpas) > 1:
+			t.Fatalf("%d autoscalers scale the gateway", len(hpas))
+		case len(hpas) == 1 && d.Spec.Replicas != nil:
+			t.Errorf("the Deployment sets replicas %d and HPA %s scales it: kubectl apply would undo the autoscaler", *d.Spec.Replicas, hpas[0].Name)
+		case len(hpas) == 0 && d.Spec.Replicas == nil:
+			t.Error("neither the Deployment nor an autoscaler sets the number of gateways")
+		case len(hpas) == 0 && s.prod:
+			t.Error("prod has no HorizontalPodAutoscaler")
+		case len(hpas) == 0:
+			return
+		}
+		h := hpas[0]
+		minR := replicas(h.Spec.MinReplicas)
+		if minR < 1 || minR > h.Spec.MaxReplicas {
+			t.Errorf("HPA %s: min %d, max %d", h.Name, minR, h.Spec.MaxReplicas)
+		}
+		if s.prod && minR < 3 {
+			t.Errorf("HPA %s: prod may run %d gateways, want 3 at least", h.Name, minR)
+		}
+		cpu := slices.ContainsFunc(h.Spec.Metrics, func(m autoscalingv2.MetricSpec) bool {
+			return m.Type == autoscalingv2.ResourceMetricSourceType && m.Resource != nil &&
+				m.Resource.Name == corev1.ResourceCPU && m.Resource.Target.AverageUtilization != nil
+		})
+		if !cpu {
+			t.Errorf("HPA %s does not target CPU utilisation", h.Name)
+		}
+		if b := h.Spec.Behavior; b == nil || b.ScaleDown == nil || b.ScaleDown.StabilizationWindowSeconds == nil {
+			t.Errorf("HPA %s has no scale-down stabilisation: every dip would drain a pod", h.Name)
+		}
+		w := mustWorkload(t, s, "Deployment", gatewayName)
+		if c := container(t, w, gatewayName); c.Resources.Requests.Cpu().IsZero() {
+			t.Errorf("HPA %s: the gateway requests no CPU, so utilisation is undefined", h.Name)
 		}
 	})
 }
