@@ -1,8 +1,7 @@
 package k8s
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -58,21 +58,22 @@ var kinds = map[string]func() any{
 	"batch/v1/Job":                           func() any { return new(batchv1.Job) },
 }
 
-// decode decodes one object's JSON into its type, strictly: an unknown or
-// misspelt field, trailing data or an unknown kind is an error.
+// decode decodes one object's JSON into its type as strictly as the API
+// server does (case-sensitive field names, as sigs.k8s.io/json decodes for
+// it): an unknown, misspelt or duplicated field, or an unknown kind, is an
+// error.
 func decode(apiVersion, kind string, data []byte) (any, error) {
 	newValue, ok := kinds[apiVersion+"/"+kind]
 	if !ok {
 		return nil, fmt.Errorf("unknown kind %s %s", apiVersion, kind)
 	}
 	v := newValue()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return nil, fmt.Errorf("%s: %w", kind, err)
+	strict, err := sigsjson.UnmarshalStrict(data, v, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	if err == nil {
+		err = errors.Join(strict...)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%s: data after the object", kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", kind, err)
 	}
 	return v, nil
 }

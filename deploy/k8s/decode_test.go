@@ -28,12 +28,17 @@ func TestDecodeRejectsWhatTheAPIServerWouldNot(t *testing.T) {
 		{
 			name: "misspelt field",
 			doc:  "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replica: 2}\n",
-			want: `unknown field "replica"`,
+			want: `unknown field "spec.replica"`,
+		},
+		{
+			name: "field in the wrong case",
+			doc:  "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {Replicas: 2}\n",
+			want: `unknown field "spec.Replicas"`,
 		},
 		{
 			name: "field of another kind",
 			doc:  "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {serviceName: y}\n",
-			want: `unknown field "serviceName"`,
+			want: `unknown field "spec.serviceName"`,
 		},
 		{
 			name: "unknown kind",
