@@ -35,7 +35,11 @@ func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
 	m.frames.Inc()
 	m.bytes.Add(float64(written))
 	m.batch.Observe(float64(len(batch)))
+	now := time.Now().UnixNano()
 	for i, it := range batch {
+		if it.live && err == nil {
+			m.observeLatency(now - it.m.Header.TS)
+		}
 		if it.m != nil {
 			it.m.release()
 		}

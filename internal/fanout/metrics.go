@@ -1,6 +1,10 @@
 package fanout
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the broadcast core's Prometheus collectors.
 type Metrics struct {
@@ -14,6 +18,7 @@ type Metrics struct {
 	batch         prometheus.Histogram
 	subscriptions prometheus.Gauge
 	lastValues    prometheus.Gauge
+	latency       prometheus.Histogram
 }
 
 // Results of a feed update, the label values of ticker_feed_messages_total.
@@ -70,12 +75,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticker_last_values",
 			Help: "Subjects whose last value the gateway keeps for snapshots.",
 		}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ticker_delivery_latency_seconds",
+			Help: "End-to-end latency of live updates: from the publisher's ts to the frame written to the client's socket (clock skew between hosts included; negative values count as 0).",
+			// Classic buckets for every Prometheus, native ones where enabled.
+			Buckets:                         []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+			NativeHistogramBucketFactor:     1.1,
+			NativeHistogramMaxBucketNumber:  160,
+			NativeHistogramMinResetDuration: time.Hour,
+		}),
 	}
 	for _, r := range []string{resultAccepted, resultStale, resultMalformed, resultBadSubject, resultShutdown} {
 		m.feed.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.conflated, m.dropped, m.batch, m.subscriptions, m.lastValues)
+		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.conflated, m.dropped, m.batch, m.subscriptions, m.lastValues, m.latency)
 	}
 	return m
+}
+
+// observeLatency records the end-to-end latency of one live update, d
+// nanoseconds from its publish time to its write.
+func (m *Metrics) observeLatency(d int64) {
+	m.latency.Observe(float64(max(d, 0)) / float64(time.Second))
 }

@@ -7,10 +7,12 @@ import (
 
 // item is one queued message: shared, immutable frame bytes, and the feed
 // update they encode (nil for a reply such as an ack), whose reference the
-// item holds.
+// item holds. live marks a live update, as opposed to a snapshot replayed
+// after a sub.
 type item struct {
 	frame []byte
 	m     *Message
+	live  bool
 }
 
 // queue is a connection's outgoing messages, bounded in bytes. While it is
@@ -47,31 +49,31 @@ func (q *queue) push(m *Message, subs []*sub) bool {
 			if q.s.snapshotted(m) {
 				return false
 			}
-			return q.pushLocked(m.liveFrame(q.s.kind), m)
+			return q.pushLocked(item{frame: m.liveFrame(q.s.kind), m: m, live: true})
 		}
 	}
 	return false
 }
 
-// pushLocked queues frame, taking a reference on m if it is not nil, and
-// schedules a writer if none is. It reports whether frame was queued.
-func (q *queue) pushLocked(frame []byte, m *Message) bool {
+// pushLocked queues it, taking a reference on its update if it has one, and
+// schedules a writer if none is. It reports whether it was queued.
+func (q *queue) pushLocked(it item) bool {
 	if q.closed {
 		return false
 	}
 	h := q.s.hub
-	if q.bytes+len(frame) > h.opts.MaxQueueBytes && !q.makeRoom(len(frame)) {
+	if q.bytes+len(it.frame) > h.opts.MaxQueueBytes && !q.makeRoom(len(it.frame)) {
 		return false
 	}
-	if m != nil {
-		m.retain()
+	if it.m != nil {
+		it.m.retain()
 	}
 	if q.buf == nil {
 		q.buf = itemsPool.Get().(*[]item)
 		q.pending = (*q.buf)[:0]
 	}
-	q.pending = append(q.pending, item{frame: frame, m: m})
-	q.bytes += len(frame)
+	q.pending = append(q.pending, it)
+	q.bytes += len(it.frame)
 	if !q.writing {
 		q.writing = true
 		h.writers.schedule(q.s)

@@ -88,9 +88,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		h.index.add(x)
 	}
 	h.metrics.subscriptions.Add(float64(len(fresh)))
-	s.pushLocked(codec.AppendAck(s.kind, nil, id), nil)
+	s.pushLocked(item{frame: codec.AppendAck(s.kind, nil, id)})
 	for _, m := range h.snapshot(patterns) {
-		if s.pushLocked(m.snapshotFrame(s.kind), m) {
+		if s.pushLocked(item{frame: m.snapshotFrame(s.kind), m: m}) {
 			s.noteSnapshot(m)
 		}
 	}
@@ -110,7 +110,7 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 			gone = append(gone, p)
 		}
 	}
-	s.pushLocked(codec.AppendAck(s.kind, nil, id), nil)
+	s.pushLocked(item{frame: codec.AppendAck(s.kind, nil, id)})
 	s.mu.Unlock()
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)
@@ -120,7 +120,7 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 // everything else queued for the connection.
 func (s *Subscriber) Send(frame []byte) {
 	s.mu.Lock()
-	s.pushLocked(frame, nil)
+	s.pushLocked(item{frame: frame})
 	s.mu.Unlock()
 }
 
