@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/ticker-dev/ticker/internal/broker"
 	"github.com/ticker-dev/ticker/internal/feed"
 )
 
@@ -25,6 +26,10 @@ type publishCmd struct {
 	Seed          int64         `default:"0" env:"FEEDSIM_SEED" help:"Random seed (0: time-based)."`
 	Duration      time.Duration `default:"0" env:"FEEDSIM_DURATION" help:"Stop after this long (0: run until SIGINT or SIGTERM)."`
 	ReconnectWait time.Duration `default:"2s" env:"FEEDSIM_RECONNECT_WAIT" help:"Wait between NATS reconnect attempts (it retries forever)."`
+
+	SnapshotStream   string   `name:"snapshot-stream" default:"TICKER_LAST" env:"FEEDSIM_SNAPSHOT_STREAM" help:"JetStream stream that keeps each subject's last update for the gateways' snapshots: created when missing (none: do not check)."`
+	SnapshotSubjects []string `name:"snapshot-subjects" default:"quotes.>,scores.>" env:"FEEDSIM_SNAPSHOT_SUBJECTS" help:"Subjects the snapshot stream captures, comma separated."`
+	SnapshotReplicas int      `name:"snapshot-replicas" default:"1" env:"FEEDSIM_SNAPSHOT_REPLICAS" help:"Replicas of the snapshot stream when feedsim creates it."`
 }
 
 // Validate checks the flags before anything connects; kong calls it.
@@ -57,6 +62,7 @@ func (c *publishCmd) Run(ctx context.Context, out io.Writer) error {
 		ctx, cancel = context.WithTimeout(ctx, c.Duration)
 		defer cancel()
 	}
+	c.ensureStream(ctx, nc)
 	opts := c.options()
 	slog.Info("publishing", "nats", nc.ConnectedUrlRedacted(), "symbols", c.Symbols,
 		"games", c.Games, "leagues", strings.Join(c.Leagues, ","), "rate", c.Rate, "duration", c.Duration)
@@ -73,6 +79,21 @@ func (c *publishCmd) Run(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("flush to NATS (the last updates may be lost): %w", ferr)
 	}
 	return nil
+}
+
+// ensureStream creates or checks the snapshot stream that captures what the
+// feed publishes. Without it the gateways still get every update live, so a
+// problem is logged, not fatal.
+func (c *publishCmd) ensureStream(ctx context.Context, nc *nats.Conn) {
+	if c.SnapshotStream == "" || c.SnapshotStream == "none" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s := broker.Stream{Name: c.SnapshotStream, Subjects: c.SnapshotSubjects, Replicas: c.SnapshotReplicas}
+	if err := broker.EnsureStream(ctx, nc, s); err != nil {
+		slog.Warn("publishing without snapshots on other pods", "err", err)
+	}
 }
 
 // options maps the flags to feed options: on the command line 0 symbols or

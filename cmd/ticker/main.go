@@ -28,6 +28,10 @@ type cli struct {
 	NATSListen string `name:"nats-listen" default:"127.0.0.1:4222" env:"TICKER_NATS_LISTEN" help:"Client address of the embedded NATS server, so feedsim and other gateways can join (port 0 picks a free one)."`
 	DataDir    string `name:"data-dir" env:"TICKER_DATA_DIR" help:"JetStream storage of the embedded NATS server; empty means a temporary directory removed at exit."`
 
+	SnapshotStream   string   `name:"snapshot-stream" default:"TICKER_LAST" env:"TICKER_SNAPSHOT_STREAM" help:"JetStream stream keeping every subject's last update, so every pod can replay snapshots of subjects it never saw; created when missing. none: no stream (snapshots only of updates this gateway has seen)."`
+	SnapshotSubjects []string `name:"snapshot-subjects" default:"quotes.>,scores.>" env:"TICKER_SNAPSHOT_SUBJECTS" help:"Subjects the snapshot stream captures, comma separated."`
+	SnapshotReplicas int      `name:"snapshot-replicas" default:"1" env:"TICKER_SNAPSHOT_REPLICAS" help:"Replicas of the snapshot stream when ticker creates it (3 in a NATS cluster of three)."`
+
 	Feed        *bool   `negatable:"" env:"TICKER_FEED" help:"Force the built-in simulated feed on or off (default: on only with the embedded NATS server)."`
 	FeedSymbols int     `name:"feed-symbols" default:"50" env:"TICKER_FEED_SYMBOLS" help:"Quote symbols the built-in feed simulates."`
 	FeedGames   int     `name:"feed-games" default:"6" env:"TICKER_FEED_GAMES" help:"Live games the built-in feed simulates."`
@@ -65,6 +69,7 @@ type cli struct {
 func (c *cli) config() app.Config {
 	cfg := app.Config{
 		Listen: c.Listen, NATSURL: c.NATSURL, NATSListen: c.NATSListen, DataDir: c.DataDir,
+		SnapshotStream: c.SnapshotStream, SnapshotSubjects: c.SnapshotSubjects, SnapshotReplicas: c.SnapshotReplicas,
 		FeedSymbols: c.FeedSymbols, FeedGames: c.FeedGames, FeedRate: c.FeedRate,
 		Allow: c.Allow, MaxSubs: c.MaxSubs, MaxQueueBytes: c.MaxQueueBytes,
 		Limits: gateway.Limits{

@@ -34,6 +34,7 @@ type App struct {
 	ln       net.Listener
 	natsURL  string
 
+	stop     context.CancelFunc // ends the background work below
 	stopFeed context.CancelFunc
 	wg       sync.WaitGroup
 	serveErr chan error
@@ -84,10 +85,14 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	a.bus, err = broker.Connect(broker.Options{
 		URL:        a.natsURL,
 		Deliver:    func(subject string, payload []byte) { hub.Deliver(subject, payload) },
+		Stream:     cfg.stream(),
 		Logger:     log,
 		Registerer: reg,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := a.ensureStream(); err != nil {
 		return nil, err
 	}
 	hub = fanout.NewHub(fanout.Options{
@@ -160,6 +165,45 @@ func (a *App) startFeed() {
 	a.log.Info("built-in feed publishing", "symbols", opts.Symbols, "games", opts.Games, "rate", opts.Rate)
 }
 
+// streamCheckTimeout bounds the creation or check of the snapshot stream.
+const streamCheckTimeout = 10 * time.Second
+
+// ensureStream creates or checks the snapshot stream. Connected, it fails
+// Start with an error that says what to do; not connected yet, it checks in
+// the background once NATS answers and logs what is wrong, while snapshots
+// come from what this gateway sees.
+func (a *App) ensureStream() error {
+	if a.cfg.stream() == nil {
+		return nil
+	}
+	if a.bus.Connected() {
+		ctx, cancel := context.WithTimeout(context.Background(), streamCheckTimeout)
+		defer cancel()
+		return a.bus.EnsureStream(ctx)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for !a.bus.Connected() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+		ctx, cancel := context.WithTimeout(ctx, streamCheckTimeout)
+		defer cancel()
+		if err := a.bus.EnsureStream(ctx); err != nil {
+			a.log.Error("snapshot stream unusable; snapshots come only from updates this gateway sees", "err", err)
+		}
+	}()
+	return nil
+}
+
 // Addr is the address the gateway listens on.
 func (a *App) Addr() string { return a.ln.Addr().String() }
 
@@ -187,6 +231,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 func (a *App) close() {
 	if a.stopFeed != nil {
 		a.stopFeed()
+	}
+	if a.stop != nil {
+		a.stop()
 	}
 	a.wg.Wait()
 	if a.http != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/auth"
+	"github.com/ticker-dev/ticker/internal/broker"
 	"github.com/ticker-dev/ticker/internal/gateway"
 )
 
@@ -15,6 +16,13 @@ type Config struct {
 	NATSURL    string // remote NATS; empty means run the embedded server
 	NATSListen string // the embedded server's client address
 	DataDir    string // the embedded server's JetStream storage; empty means temporary
+
+	// SnapshotStream names the JetStream stream that keeps every subject's
+	// last update for snapshots on every pod; "" or "none" means no stream
+	// (snapshots only of updates this gateway has seen).
+	SnapshotStream   string
+	SnapshotSubjects []string // what the stream captures; empty means quotes.> and scores.>
+	SnapshotReplicas int      // the stream's replicas in a NATS cluster; 0 means 1
 
 	Feed        FeedMode
 	FeedSymbols int
@@ -54,6 +62,9 @@ func Defaults() Config {
 	return Config{
 		Listen:           ":8080",
 		NATSListen:       "127.0.0.1:4222",
+		SnapshotStream:   broker.DefaultStream,
+		SnapshotSubjects: broker.DefaultStreamSubjects,
+		SnapshotReplicas: 1,
 		FeedSymbols:      50,
 		FeedGames:        6,
 		FeedRate:         200,
@@ -72,4 +83,12 @@ func Defaults() Config {
 
 func (c Config) feedOn() bool {
 	return c.Feed == FeedOn || (c.Feed == FeedAuto && c.NATSURL == "")
+}
+
+// stream is the snapshot stream's description, nil when there is none.
+func (c Config) stream() *broker.Stream {
+	if c.SnapshotStream == "" || c.SnapshotStream == "none" {
+		return nil
+	}
+	return &broker.Stream{Name: c.SnapshotStream, Subjects: c.SnapshotSubjects, Replicas: c.SnapshotReplicas}
 }

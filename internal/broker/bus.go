@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -18,6 +19,9 @@ type Options struct {
 	Name    string                               // connection name shown by NATS; empty means "ticker"
 	Deliver func(subject string, payload []byte) // receives every update; payload is the caller's to keep
 	Logger  *slog.Logger
+	// Stream, when set, is the JetStream stream that keeps every subject's
+	// last update; LastValues reads snapshots from it. nil means none.
+	Stream *Stream
 	// Registerer receives the bus metrics; nil keeps them unregistered.
 	Registerer prometheus.Registerer
 }
@@ -41,7 +45,19 @@ type Bus struct {
 	slow      prometheus.Counter
 	mu        sync.Mutex
 	watching  map[string]*nats.Subscription
+
+	js              jetstream.JetStream // nil without a stream
+	stream          Stream
+	snapshotFetches *prometheus.CounterVec
+	snapshotValues  prometheus.Counter
 }
+
+// Results of a fetch of last values, the label values of
+// ticker_snapshot_fetches_total.
+const (
+	fetchOK    = "ok"
+	fetchError = "error"
+)
 
 // pendingUpdates bounds the updates received but not yet delivered.
 const pendingUpdates = 1 << 16
@@ -67,7 +83,17 @@ func Connect(opts Options) (*Bus, error) {
 			Name: "ticker_nats_slow_consumer_events_total",
 			Help: "Times NATS dropped updates because the gateway fell behind a subscription's pending limits.",
 		}),
+		snapshotFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_snapshot_fetches_total",
+			Help: "Reads of last values from the JetStream snapshot stream when the gateway starts watching new patterns, by result: ok or error (the sub is then served from the values this gateway has seen).",
+		}, []string{"result"}),
+		snapshotValues: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_snapshot_fetched_values_total",
+			Help: "Last values read from the JetStream snapshot stream.",
+		}),
 	}
+	b.snapshotFetches.WithLabelValues(fetchOK)
+	b.snapshotFetches.WithLabelValues(fetchError)
 	nc, err := nats.Connect(opts.URL,
 		nats.Name(opts.Name),
 		nats.MaxReconnects(-1),
@@ -94,10 +120,17 @@ func Connect(opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 	}
 	b.nc = nc
+	if opts.Stream != nil {
+		b.stream = opts.Stream.withDefaults()
+		if b.js, err = jetstream.New(nc); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("jetstream: %w", err)
+		}
+	}
 	b.wg.Add(1)
 	go b.deliverAll(opts.Deliver)
 	if opts.Registerer != nil {
-		opts.Registerer.MustRegister(b.slow, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		opts.Registerer.MustRegister(b.slow, b.snapshotFetches, b.snapshotValues, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ticker_nats_connected",
 			Help: "1 while the gateway is connected to NATS, else 0.",
 		}, func() float64 {
@@ -135,6 +168,15 @@ func subjectOf(s *nats.Subscription) string {
 
 // Connected reports whether the bus is connected to a NATS server now.
 func (b *Bus) Connected() bool { return b.nc.IsConnected() }
+
+// EnsureStream creates or checks the bus's snapshot stream (see the package
+// function EnsureStream); without one it does nothing.
+func (b *Bus) EnsureStream(ctx context.Context) error {
+	if b.js == nil {
+		return nil
+	}
+	return EnsureStream(ctx, b.nc, b.stream)
+}
 
 // Conn is the underlying NATS connection, for publishing.
 func (b *Bus) Conn() *nats.Conn { return b.nc }

@@ -25,6 +25,16 @@ type Bus interface {
 	Sync(ctx context.Context) error
 }
 
+// LastValues is implemented by a bus that keeps the last update of every
+// subject (NATS JetStream): when the hub starts watching a pattern it replays
+// the pattern's last values through Deliver before the first snapshot, so a
+// pod serves snapshots of subjects it has never seen.
+type LastValues interface {
+	// LastValues calls fn with the last update kept of every subject
+	// matching any of patterns.
+	LastValues(ctx context.Context, patterns []string, fn func(subject string, payload []byte)) error
+}
+
 // Options configure a Hub. The zero value is usable.
 type Options struct {
 	// MaxQueueBytes bounds each connection's queue; 0 means 1 MiB. At the
@@ -77,7 +87,8 @@ type Hub struct {
 	slow    slowWatch
 
 	interestMu sync.Mutex
-	refs       map[string]int // holders of each watched pattern
+	refs       map[string]int           // holders of each watched pattern
+	primed     map[string]chan struct{} // closed once a pattern's last values are in
 
 	lastMu sync.RWMutex
 	last   map[string]lastValue // per subject ever seen
@@ -117,6 +128,7 @@ func NewHub(opts Options) *Hub {
 		log:     opts.Logger,
 		index:   newIndex(),
 		refs:    make(map[string]int),
+		primed:  make(map[string]chan struct{}),
 		last:    make(map[string]lastValue),
 		inbox:   make(chan *Message, inboxSize),
 		done:    make(chan struct{}),
@@ -169,6 +181,10 @@ func (h *Hub) run() {
 	for {
 		select {
 		case m := <-h.inbox:
+			if m.barrier != nil {
+				close(m.barrier)
+				continue
+			}
 			if h.broadcast(m) {
 				accepted.Inc()
 			} else {

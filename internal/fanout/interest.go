@@ -6,16 +6,23 @@ import (
 )
 
 // acquire takes one reference on each pattern, asking the bus to watch the
-// ones nobody held, and returns once the bus delivers all of them.
+// ones nobody held, and returns once the bus delivers all of them and their
+// last values kept by the bus (see LastValues) have been through the hub.
 func (h *Hub) acquire(ctx context.Context, patterns []string) error {
 	if h.opts.Bus == nil || len(patterns) == 0 {
 		return nil
 	}
 	var fresh []string
+	var primed, waits []chan struct{}
 	h.interestMu.Lock()
 	for _, p := range patterns {
 		if h.refs[p] == 0 {
 			fresh = append(fresh, p)
+			c := make(chan struct{})
+			h.primed[p] = c
+			primed = append(primed, c)
+		} else if c := h.primed[p]; c != nil {
+			waits = append(waits, c) // its first holder is still priming it
 		}
 		h.refs[p]++
 	}
@@ -29,11 +36,74 @@ func (h *Hub) acquire(ctx context.Context, patterns []string) error {
 		// still be waiting for the same Watch to take effect.
 		err = h.opts.Bus.Sync(ctx)
 	}
+	if err == nil {
+		h.recall(ctx, fresh)
+	}
+	h.donePriming(fresh, primed)
+	for _, c := range waits {
+		if err != nil {
+			break
+		}
+		select {
+		case <-c:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
 	if err != nil {
 		h.release(patterns)
 		return fmt.Errorf("watch %d patterns: %w", len(patterns), err)
 	}
 	return nil
+}
+
+// recall hands the last values the bus keeps of patterns to the hub, as if
+// they had just arrived, and waits until the hub goroutine has taken them:
+// those not newer than what the hub has are dropped as stale, the others
+// become last values (and reach any subscriber they match). Without such a
+// bus, or when it fails, snapshots come from the updates this hub has seen.
+func (h *Hub) recall(ctx context.Context, patterns []string) {
+	lv, ok := h.opts.Bus.(LastValues)
+	if !ok || len(patterns) == 0 {
+		return
+	}
+	if err := lv.LastValues(ctx, patterns, h.Deliver); err != nil {
+		h.log.Warn("snapshots from the bus failed; serving those this gateway has seen", "patterns", len(patterns), "err", err)
+	}
+	h.settle(ctx)
+}
+
+// settle returns once the hub goroutine has broadcast every update delivered
+// before it was called (or the hub or ctx is done).
+func (h *Hub) settle(ctx context.Context) {
+	b := &Message{barrier: make(chan struct{})}
+	select {
+	case h.inbox <- b:
+	case <-h.done:
+		return
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-b.barrier:
+	case <-h.done:
+	case <-ctx.Done():
+	}
+}
+
+// donePriming tells those waiting for patterns that their last values are in.
+func (h *Hub) donePriming(patterns []string, primed []chan struct{}) {
+	if len(patterns) == 0 {
+		return
+	}
+	h.interestMu.Lock()
+	defer h.interestMu.Unlock()
+	for i, p := range patterns {
+		close(primed[i])
+		if h.primed[p] == primed[i] {
+			delete(h.primed, p)
+		}
+	}
 }
 
 // release drops one reference on each pattern; the bus stops watching those

@@ -17,10 +17,13 @@ type lastValue struct {
 }
 
 // keep makes m its subject's last value unless it is not newer than the one
-// kept, and reports whether it did. The caller holds lastMu.
+// kept, and reports whether it did. A forgotten subject also takes back the
+// very update it had: the bus replays it when the hub watches it again. The
+// caller holds lastMu.
 func (h *Hub) keep(m *Message) bool {
 	old, seen := h.last[m.Subject]
-	if seen && !m.Header.NewerThan(old.header) {
+	restored := old.m == nil && m.Header == old.header
+	if seen && !m.Header.NewerThan(old.header) && !restored {
 		return false
 	}
 	if old.m == nil {

@@ -21,6 +21,10 @@ type Message struct {
 
 	order uint64 // its place among the updates the hub kept (see Hub.keep)
 
+	// barrier, on a Message that is no update, is closed by the hub
+	// goroutine when it reaches it: everything queued before is broadcast.
+	barrier chan struct{}
+
 	refs atomic.Int32
 	raw  []byte // the feed's msgpack map, as published
 	json []byte // the same map as JSON, transcoded once
