@@ -281,7 +281,7 @@ func TestEveryDashboardPanelReturnsDataFromARealPrometheus(t *testing.T) {
 	}
 	scrapeUntil(t, addr, "ticker_connections_closed_total{")
 
-	p := startPrometheus(t, addr)
+	p := startPrometheus(t, addr, alertRulesFile)
 	p.waitScrapedAfter(t, ctx, "ticker", time.Now())
 
 	// Real traffic, bounded: 50 connections, 5 of 20 subjects each, 200
@@ -304,6 +304,20 @@ func TestEveryDashboardPanelReturnsDataFromARealPrometheus(t *testing.T) {
 	for _, v := range d.Templating.List {
 		vars[v.Name] = ".*"
 	}
+
+	// The alerting rules derived from the dashboard evaluate without error
+	// on the same data, and none fires on a healthy gateway (each needs its
+	// condition to hold longer than this test runs).
+	t.Run("alert rules", func(t *testing.T) {
+		for _, r := range p.waitRulesEvaluatedAfter(t, ctx, at) {
+			if r.Health != "ok" || r.LastError != "" {
+				t.Errorf("rule %s: health %q, error %q", r.Name, r.Health, r.LastError)
+			}
+			if r.State == "firing" {
+				t.Errorf("alert %s fires on a healthy gateway", r.Name)
+			}
+		}
+	})
 
 	t.Run("variables", func(t *testing.T) {
 		for _, v := range d.Templating.List {

@@ -34,6 +34,18 @@ func lookTool(t *testing.T, name string) string {
 	return path
 }
 
+// alertRulesFile holds the alerting rules derived from the dashboard.
+const alertRulesFile = "../dashboards/ticker-alerts.yml"
+
+func TestAlertRulesPassPromtool(t *testing.T) {
+	promtool := lookTool(t, "promtool")
+	ctx := testCtx(t, 30*time.Second)
+	out, err := exec.CommandContext(ctx, promtool, "check", "rules", "--lint=all", "--lint-fatal", alertRulesFile).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "SUCCESS") {
+		t.Fatalf("promtool check rules %s: %v\n%s", alertRulesFile, err, out)
+	}
+}
+
 func TestMetricsPassPromtool(t *testing.T) {
 	promtool := lookTool(t, "promtool")
 	addr := freeAddr(t)
@@ -112,27 +124,36 @@ type prom struct {
 
 // startPrometheus runs Debian's Prometheus on a free loopback port with its
 // storage in a temporary directory, scraping target's /metrics every second
-// as job "ticker"; it is killed at the end of the test. It returns once
-// Prometheus is ready.
-func startPrometheus(t *testing.T, target string) *prom {
+// as job "ticker" and evaluating the rule files every second; it is killed at
+// the end of the test. It returns once Prometheus is ready.
+func startPrometheus(t *testing.T, target string, ruleFiles ...string) *prom {
 	t.Helper()
 	path := lookTool(t, "prometheus")
 	dir := t.TempDir()
+	var rules strings.Builder
+	for _, f := range ruleFiles {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&rules, "  - %q\n", abs)
+	}
 	config := fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
-scrape_configs:
+rule_files:
+%sscrape_configs:
   - job_name: ticker
     static_configs:
       - targets: [%q]
-`, target)
+`, rules.String(), target)
 	configFile := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(configFile, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	startPath(t, path, "--config.file="+configFile, "--storage.tsdb.path="+filepath.Join(dir, "data"),
+	proc := startPath(t, path, "--config.file="+configFile, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
 	p := &prom{base: "http://" + addr, hc: &http.Client{
 		Timeout:   10 * time.Second,
@@ -140,6 +161,11 @@ scrape_configs:
 	}}
 	deadline := time.Now().Add(30 * time.Second)
 	for status(addr, "/-/ready") != http.StatusOK {
+		select {
+		case <-proc.done:
+			t.Fatalf("prometheus exited (%v):\n%s\nconfig:\n%s", proc.err, proc.out, config)
+		default:
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("prometheus on %s never became ready", addr)
 		}
@@ -311,6 +337,60 @@ func (p *prom) waitScrapedAfter(t *testing.T, ctx context.Context, job string, t
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no successful scrape of job %q after %v (last answer %v, %v)", job, t0.Format(time.RFC3339Nano), s, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// rule is one rule's state in /api/v1/rules.
+type rule struct {
+	Name           string `json:"name"`
+	Health         string `json:"health"`
+	LastError      string `json:"lastError"`
+	State          string `json:"state"`
+	LastEvaluation string `json:"lastEvaluation"`
+}
+
+// rules returns every rule Prometheus has loaded.
+func (p *prom) rules(ctx context.Context) ([]rule, error) {
+	data, err := p.call(ctx, http.MethodGet, "/api/v1/rules", url.Values{})
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		Groups []struct {
+			Rules []rule `json:"rules"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	var out []rule
+	for _, g := range d.Groups {
+		out = append(out, g.Rules...)
+	}
+	return out, nil
+}
+
+// waitRulesEvaluatedAfter waits until Prometheus has evaluated every loaded
+// rule after t0 and returns the rules.
+func (p *prom) waitRulesEvaluatedAfter(t *testing.T, ctx context.Context, t0 time.Time) []rule {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rules, err := p.rules(ctx)
+		done := err == nil && len(rules) > 0
+		for _, r := range rules {
+			at, perr := time.Parse(time.RFC3339Nano, r.LastEvaluation)
+			if perr != nil || !at.After(t0) {
+				done = false
+			}
+		}
+		if done {
+			return rules
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rules were not all evaluated after %v: %+v, %v", t0.Format(time.RFC3339Nano), rules, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
