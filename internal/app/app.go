@@ -83,11 +83,12 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 
 	var hub *fanout.Hub
 	a.bus, err = broker.Connect(broker.Options{
-		URL:        a.natsURL,
-		Deliver:    func(subject string, payload []byte) { hub.Deliver(subject, payload) },
-		Stream:     cfg.stream(),
-		Logger:     log,
-		Registerer: reg,
+		URL:         a.natsURL,
+		Deliver:     func(subject string, payload []byte) { hub.Deliver(subject, payload) },
+		Reconnected: func(ctx context.Context) { hub.Resync(ctx) },
+		Stream:      cfg.stream(),
+		Logger:      log,
+		Registerer:  reg,
 	})
 	if err != nil {
 		return nil, err

@@ -50,6 +50,7 @@ func startNATSProcess(t *testing.T) *natsServer {
 		done chan struct{}
 	)
 	ns := &natsServer{t: t, addr: freeLoopbackAddr(t)}
+	store := t.TempDir() // JetStream's, kept across restarts as a real server's disk
 	ns.logged = func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 	ns.stop = func() {
 		if cmd == nil {
@@ -61,7 +62,7 @@ func startNATSProcess(t *testing.T) *natsServer {
 	}
 	ns.start = func() error {
 		host, port, _ := net.SplitHostPort(ns.addr)
-		cmd = exec.Command(bin, "-a", host, "-p", port, "-n", "ticker-test")
+		cmd = exec.Command(bin, "-a", host, "-p", port, "-n", "ticker-test", "-js", "-sd", store)
 		w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return out.Write(p) })
 		cmd.Stdout, cmd.Stderr = w, w
 		if err := cmd.Start(); err != nil {

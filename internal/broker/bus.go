@@ -19,6 +19,11 @@ type Options struct {
 	Name    string                               // connection name shown by NATS; empty means "ticker"
 	Deliver func(subject string, payload []byte) // receives every update; payload is the caller's to keep
 	Logger  *slog.Logger
+	// Reconnected, when set, is called after the connection came back and
+	// nats.go resubscribed every pattern, on a goroutine of the bus; ctx ends
+	// when the bus closes. The hub replays last values there, so clients
+	// catch up on what they missed while the bus was away.
+	Reconnected func(ctx context.Context)
 	// Stream, when set, is the JetStream stream that keeps every subject's
 	// last update; LastValues reads snapshots from it. nil means none.
 	Stream *Stream
@@ -40,6 +45,9 @@ type Bus struct {
 	log       *slog.Logger
 	msgs      chan *nats.Msg
 	done      chan struct{}
+	back      chan struct{} // a token when the connection came back
+	ctx       context.Context
+	cancel    context.CancelFunc // ends ctx at Close
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 	slow      prometheus.Counter
@@ -78,6 +86,7 @@ func Connect(opts Options) (*Bus, error) {
 		log:      opts.Logger.With("component", "nats"),
 		msgs:     make(chan *nats.Msg, pendingUpdates),
 		done:     make(chan struct{}),
+		back:     make(chan struct{}, 1),
 		watching: make(map[string]*nats.Subscription),
 		slow: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_nats_slow_consumer_events_total",
@@ -108,7 +117,13 @@ func Connect(opts Options) (*Bus, error) {
 			}
 			b.log.Warn("disconnected", "err", err)
 		}),
-		nats.ReconnectHandler(func(nc *nats.Conn) { b.log.Info("reconnected", "url", nc.ConnectedUrlRedacted()) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			b.log.Info("reconnected", "url", nc.ConnectedUrlRedacted())
+			select {
+			case b.back <- struct{}{}:
+			default: // one catch-up pending is enough
+			}
+		}),
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) {
 			if errors.Is(err, nats.ErrSlowConsumer) {
 				b.slow.Inc()
@@ -120,15 +135,18 @@ func Connect(opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 	}
 	b.nc = nc
+	b.ctx, b.cancel = context.WithCancel(context.Background())
 	if opts.Stream != nil {
 		b.stream = opts.Stream.withDefaults()
 		if b.js, err = jetstream.New(nc); err != nil {
+			b.cancel()
 			nc.Close()
 			return nil, fmt.Errorf("jetstream: %w", err)
 		}
 	}
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go b.deliverAll(opts.Deliver)
+	go b.catchUp(opts.Reconnected)
 	if opts.Registerer != nil {
 		opts.Registerer.MustRegister(b.slow, b.snapshotFetches, b.snapshotValues, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ticker_nats_connected",
@@ -153,6 +171,26 @@ func (b *Bus) deliverAll(deliver func(subject string, payload []byte)) {
 		select {
 		case m := <-b.msgs:
 			deliver(m.Subject, m.Data)
+		case <-b.done:
+			return
+		}
+	}
+}
+
+// catchUp calls reconnected each time the connection comes back, until
+// Close.
+func (b *Bus) catchUp(reconnected func(ctx context.Context)) {
+	defer b.wg.Done()
+	for {
+		select {
+		case <-b.back:
+			// A server that lost its storage lost the stream too.
+			if err := b.EnsureStream(b.ctx); err != nil {
+				b.log.Error("snapshot stream unusable after reconnect", "err", err)
+			}
+			if reconnected != nil {
+				reconnected(b.ctx)
+			}
 		case <-b.done:
 			return
 		}
@@ -241,6 +279,7 @@ func (b *Bus) Sync(ctx context.Context) error {
 // Close closes the connection and stops delivering. It is idempotent.
 func (b *Bus) Close() {
 	b.closeOnce.Do(func() {
+		b.cancel()
 		b.nc.Close()
 		close(b.done)
 	})

@@ -10,6 +10,14 @@
 //	writers              a few writer goroutines take ready queues in turn
 //	Subscriber.writeOne  join what is pending into one frame, Transport.Write
 //
+// Snapshots: the hub keeps the last value of every subject it follows. When
+// it starts watching a pattern nobody on this pod held, a bus that keeps last
+// values itself (LastValues: the JetStream snapshot stream) replays that
+// pattern's through Deliver before the sub takes its snapshot, so a pod serves
+// snapshots of subjects it has never seen; Resync does the same for every
+// pattern after the bus reconnects. Replayed updates not newer than what the
+// hub has are dropped as stale, like any late copy.
+//
 // Per delivery nothing is allocated or encoded: a Message and its buffers come
 // from a pool and go back when the last queue has written it, a match result
 // is read from the cache with one atomic load, queue arrays are pooled, and

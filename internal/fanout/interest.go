@@ -3,6 +3,8 @@ package fanout
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // acquire takes one reference on each pattern, asking the bus to watch the
@@ -71,6 +73,27 @@ func (h *Hub) recall(ctx context.Context, patterns []string) {
 		h.log.Warn("snapshots from the bus failed; serving those this gateway has seen", "patterns", len(patterns), "err", err)
 	}
 	h.settle(ctx)
+}
+
+// Resync replays the last values the bus keeps of every watched pattern. Call
+// it when the bus comes back after losing its connection: each subscriber
+// gets the newest update of every subject that changed meanwhile (updates are
+// full state, so that is all it missed), and nothing it already has.
+func (h *Hub) Resync(ctx context.Context) {
+	if h.opts.Bus == nil {
+		return
+	}
+	h.interestMu.Lock()
+	patterns := slices.Collect(maps.Keys(h.refs))
+	h.interestMu.Unlock()
+	if len(patterns) == 0 {
+		return
+	}
+	if err := h.opts.Bus.Sync(ctx); err != nil {
+		h.log.Warn("resync after reconnect", "err", err)
+		return
+	}
+	h.recall(ctx, patterns)
 }
 
 // settle returns once the hub goroutine has broadcast every update delivered
