@@ -8,10 +8,10 @@
 #
 # What it does:
 #   1. builds ticker and feedsim into a temporary directory;
-#   2. starts one standalone NATS for all runs, so that no server under test
-#      pays for NATS in its own CPU figures: the Debian nats-server if it is
-#      installed, otherwise a ticker with --no-feed used only for its embedded
-#      NATS (its own gateway stays idle);
+#   2. starts one standalone NATS with JetStream for all runs, so that no
+#      server under test pays for NATS in its own CPU figures: the Debian
+#      nats-server if it is installed, otherwise a ticker with --no-feed used
+#      only for its embedded NATS (its own gateway stays idle);
 #   3. for each server (raw, ticker, ticker with --flush-interval 10ms): starts
 #      it fresh pinned to core 0, runs feedsim load pinned to core 1 (NATS
 #      shares core 1: it does little per update), keeps the JSON report, and
@@ -117,8 +117,10 @@ feedsim=$tmp/bin/feedsim
 
 nats_port=$(free_port)
 if command -v nats-server >/dev/null; then
-  echo "== NATS: nats-server on 127.0.0.1:$nats_port"
-  "${load_cpu[@]}" nats-server -a 127.0.0.1 -p "$nats_port" >"$OUT/nats.log" 2>&1 &
+  echo "== NATS: nats-server with JetStream on 127.0.0.1:$nats_port"
+  # JetStream as in production: ticker keeps the last value of every subject
+  # in a stream there (see docs/scaling.md).
+  "${load_cpu[@]}" nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$tmp/jetstream" >"$OUT/nats.log" 2>&1 &
 else
   echo "== NATS: ticker's embedded server on 127.0.0.1:$nats_port (no nats-server installed)"
   "${load_cpu[@]}" "$ticker" --no-feed --listen "127.0.0.1:$(free_port)" --nats-listen "127.0.0.1:$nats_port" \
