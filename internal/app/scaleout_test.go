@@ -204,3 +204,43 @@ func waitMoved(t *testing.T, a *App, gone string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestNATSCarriesOneCopyOfAnUpdatePerPodNotPerClient(t *testing.T) {
+	a := startApp(t, nil)
+	pub := newPublisher(t, a)
+	var tapes []*tape
+	for i := range 50 {
+		c, tp := dialRecorded(t, a, codec.JSON, fmt.Sprintf("client %d", i))
+		patterns := []string{"quotes.>"}
+		if i%2 == 0 {
+			patterns = append(patterns, "quotes.AAPL") // a second pattern matching the same subject
+		}
+		if err := c.Sub(testCtx(t), 1, patterns...); err != nil {
+			t.Fatal(err)
+		}
+		tapes = append(tapes, tp)
+	}
+	probe(t, pub, tapes)
+	before := a.bus.Conn().Stats().InMsgs
+	const updates = 20
+	for i := range updates {
+		pub.quote("AAPL", float64(i))
+	}
+	for _, tp := range tapes {
+		tp.waitLast(t, updates, "quotes.AAPL")
+	}
+	// NATS sends the pod one copy per update and matching pattern (its
+	// subscriptions), however many clients hold them; the hub drops the
+	// second copy as stale, and every client still gets each update once.
+	if got := a.bus.Conn().Stats().InMsgs - before; got != 2*updates {
+		t.Fatalf("the pod received %d messages from NATS for %d updates to 50 clients on 2 patterns, want %d", got, updates, 2*updates)
+	}
+	for _, tp := range tapes {
+		if got := tp.of("quotes.AAPL"); len(got) != updates {
+			t.Fatalf("%s got %v, want each of %d updates once", tp.name, got, updates)
+		}
+	}
+	if line := metricLine(t, a, "ticker_nats_subscriptions"); line != "ticker_nats_subscriptions 2" {
+		t.Fatalf("%q, want one NATS subscription per distinct pattern", line)
+	}
+}
