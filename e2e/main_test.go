@@ -84,7 +84,13 @@ func (s *syncBuffer) String() string {
 // end of the test if still running.
 func start(t *testing.T, name string, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(filepath.Join(bin, name), args...), out: &syncBuffer{}, done: make(chan struct{})}
+	return startPath(t, filepath.Join(bin, name), env, args...)
+}
+
+// startPath is start for any binary, such as Debian's prometheus.
+func startPath(t *testing.T, path string, env []string, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(path, args...), out: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
@@ -99,7 +105,7 @@ func start(t *testing.T, name string, env []string, args ...string) *proc {
 			<-p.done
 		}
 		if t.Failed() {
-			t.Logf("%s %v output:\n%s", name, args, p.out)
+			t.Logf("%s %v output:\n%s", filepath.Base(path), args, p.out)
 		}
 	})
 	return p

@@ -153,7 +153,7 @@ rule_files:
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	proc := startPath(t, path, "--config.file="+configFile, "--storage.tsdb.path="+filepath.Join(dir, "data"),
+	proc := startPath(t, path, nil, "--config.file="+configFile, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
 	p := &prom{base: "http://" + addr, hc: &http.Client{
 		Timeout:   10 * time.Second,
@@ -171,29 +171,6 @@ rule_files:
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return p
-}
-
-// startPath is start for a binary outside the build directory.
-func startPath(t *testing.T, path string, args ...string) *proc {
-	t.Helper()
-	p := &proc{cmd: exec.Command(path, args...), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("%s %v output:\n%s", path, args, p.out)
-		}
-	})
 	return p
 }
 
