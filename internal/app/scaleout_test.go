@@ -244,3 +244,22 @@ func TestNATSCarriesOneCopyOfAnUpdatePerPodNotPerClient(t *testing.T) {
 		t.Fatalf("%q, want one NATS subscription per distinct pattern", line)
 	}
 }
+
+func TestAMalformedLastValueInTheStreamIsCountedAndNeverServed(t *testing.T) {
+	first := startApp(t, nil)
+	pub := newPublisher(t, first)
+	pub.raw("quotes.BAD", []byte("not msgpack"))
+	pub.quote("GOOD", 1)
+	waitStored(t, first.NATSURL(), 2)
+	second := startApp(t, func(c *Config) { c.NATSURL = first.NATSURL() })
+
+	c := dial(t, second, codec.JSON)
+	sub(t, c, 1, "quotes.*")
+	if m := next(t, c, "msg"); m.Subject != "quotes.GOOD" || !m.Snapshot {
+		t.Fatalf("got %+v, want only the snapshot of quotes.GOOD", m)
+	}
+	barrier(t, c, "after-snapshots")
+	if line := metricLine(t, second, `ticker_feed_messages_total{result="malformed"}`); line != `ticker_feed_messages_total{result="malformed"} 1` {
+		t.Fatalf("%q, want the bad value counted once", line)
+	}
+}
