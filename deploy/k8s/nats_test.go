@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -190,6 +191,14 @@ func TestSnapshotReplicasFitTheNATSCluster(t *testing.T) {
 		servers := replicas(mustNamed[appsv1.StatefulSet](t, s, natsName).Spec.Replicas)
 		if n < 1 || int32(n) > servers {
 			t.Errorf("%s=%d, but NATS runs %d servers: JetStream cannot place the replicas", snapshotReplicas, n, servers)
+		}
+		// A feed that starts first creates the stream: with the same replicas.
+		for _, j := range all[batchv1.Job](s) {
+			for _, c := range j.Spec.Template.Spec.Containers {
+				if got := flagValue(c.Args, "snapshot-replicas"); got != v {
+					t.Errorf("Job %s creates the snapshot stream with --snapshot-replicas=%q, the gateways with %s", j.Name, got, v)
+				}
+			}
 		}
 	})
 }
