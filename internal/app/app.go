@@ -88,7 +88,7 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		Reconnected: func(ctx context.Context) { hub.Resync(ctx) },
 		Stream:      cfg.stream(),
 		Logger:      log,
-		Registerer:  reg,
+		Metrics:     broker.NewMetrics(reg),
 	})
 	if err != nil {
 		return nil, err

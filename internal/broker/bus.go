@@ -10,7 +10,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options configure a Bus. URL and Deliver are required.
@@ -27,8 +26,8 @@ type Options struct {
 	// Stream, when set, is the JetStream stream that keeps every subject's
 	// last update; LastValues reads snapshots from it. nil means none.
 	Stream *Stream
-	// Registerer receives the bus metrics; nil keeps them unregistered.
-	Registerer prometheus.Registerer
+	// Metrics receives the bus's figures; nil means unregistered ones.
+	Metrics *Metrics
 }
 
 // Bus is ticker's NATS connection. It keeps one subscription per watched
@@ -50,22 +49,13 @@ type Bus struct {
 	cancel    context.CancelFunc // ends ctx at Close
 	closeOnce sync.Once
 	wg        sync.WaitGroup
-	slow      prometheus.Counter
+	metrics   *Metrics
 	mu        sync.Mutex
 	watching  map[string]*nats.Subscription
 
-	js              jetstream.JetStream // nil without a stream
-	stream          Stream
-	snapshotFetches *prometheus.CounterVec
-	snapshotValues  prometheus.Counter
+	js     jetstream.JetStream // nil without a stream
+	stream Stream
 }
-
-// Results of a fetch of last values, the label values of
-// ticker_snapshot_fetches_total.
-const (
-	fetchOK    = "ok"
-	fetchError = "error"
-)
 
 // pendingUpdates bounds the updates received but not yet delivered.
 const pendingUpdates = 1 << 16
@@ -88,21 +78,11 @@ func Connect(opts Options) (*Bus, error) {
 		done:     make(chan struct{}),
 		back:     make(chan struct{}, 1),
 		watching: make(map[string]*nats.Subscription),
-		slow: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ticker_nats_slow_consumer_events_total",
-			Help: "Times NATS dropped updates because the gateway fell behind a subscription's pending limits.",
-		}),
-		snapshotFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ticker_snapshot_fetches_total",
-			Help: "Reads of last values from the JetStream snapshot stream when the gateway starts watching new patterns, by result: ok or error (the sub is then served from the values this gateway has seen).",
-		}, []string{"result"}),
-		snapshotValues: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ticker_snapshot_fetched_values_total",
-			Help: "Last values read from the JetStream snapshot stream.",
-		}),
+		metrics:  opts.Metrics,
 	}
-	b.snapshotFetches.WithLabelValues(fetchOK)
-	b.snapshotFetches.WithLabelValues(fetchError)
+	if b.metrics == nil {
+		b.metrics = NewMetrics(nil)
+	}
 	nc, err := nats.Connect(opts.URL,
 		nats.Name(opts.Name),
 		nats.MaxReconnects(-1),
@@ -126,7 +106,7 @@ func Connect(opts Options) (*Bus, error) {
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) {
 			if errors.Is(err, nats.ErrSlowConsumer) {
-				b.slow.Inc()
+				b.metrics.slow.Inc()
 			}
 			b.log.Warn("async error", "subject", subjectOf(s), "err", err)
 		}),
@@ -147,20 +127,7 @@ func Connect(opts Options) (*Bus, error) {
 	b.wg.Add(2)
 	go b.deliverAll(opts.Deliver)
 	go b.catchUp(opts.Reconnected)
-	if opts.Registerer != nil {
-		opts.Registerer.MustRegister(b.slow, b.snapshotFetches, b.snapshotValues, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "ticker_nats_connected",
-			Help: "1 while the gateway is connected to NATS, else 0.",
-		}, func() float64 {
-			if b.Connected() {
-				return 1
-			}
-			return 0
-		}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "ticker_nats_subscriptions",
-			Help: "NATS subscriptions of this gateway: one per distinct pattern its clients hold.",
-		}, func() float64 { return float64(b.Watching()) }))
-	}
+	b.metrics.bus.Store(b)
 	return b, nil
 }
 

@@ -33,10 +33,10 @@ func (b *Bus) LastValues(ctx context.Context, patterns []string, fn func(subject
 	defer cancel()
 	err := b.lastValues(ctx, patterns, fn)
 	if err != nil {
-		b.snapshotFetches.WithLabelValues(fetchError).Inc()
+		b.metrics.snapshotFetches.WithLabelValues(fetchError).Inc()
 		return fmt.Errorf("last values of %d patterns from stream %s: %w", len(patterns), b.stream.Name, err)
 	}
-	b.snapshotFetches.WithLabelValues(fetchOK).Inc()
+	b.metrics.snapshotFetches.WithLabelValues(fetchOK).Inc()
 	return nil
 }
 
@@ -48,7 +48,7 @@ func (b *Bus) lastValues(ctx context.Context, patterns []string, fn func(subject
 			fn(subject, payload)
 		})
 		if err == nil {
-			b.snapshotValues.Add(float64(n))
+			b.metrics.snapshotValues.Add(float64(n))
 			continue
 		}
 		if n > 0 || ctx.Err() != nil {
@@ -108,7 +108,7 @@ func (b *Bus) consumerLast(ctx context.Context, pattern string, fn func(subject 
 		}
 		for m := range batch.Messages() {
 			fn(m.Subject(), m.Data())
-			b.snapshotValues.Inc()
+			b.metrics.snapshotValues.Inc()
 			left--
 		}
 		if err := batch.Error(); err != nil {
