@@ -4,20 +4,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 )
-
-func TestTheBusMetricsPassTheLinter(t *testing.T) {
-	reg := prometheus.NewPedanticRegistry()
-	NewMetrics(reg)
-	problems, err := testutil.GatherAndLint(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("%s: %s", p.Metric, p.Text)
-	}
-}
 
 func TestTheGaugesFollowTheBus(t *testing.T) {
 	e := startServer(t)

@@ -5,23 +5,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 )
-
-func TestTheCoreMetricsPassTheLinter(t *testing.T) {
-	reg := prometheus.NewPedanticRegistry()
-	NewMetrics(reg)
-	problems, err := testutil.GatherAndLint(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("%s: %s", p.Metric, p.Text)
-	}
-}
 
 func TestDeliveryLatencyCountsLiveUpdatesFromTheirPublishTime(t *testing.T) {
 	reg := prometheus.NewRegistry()
