@@ -34,7 +34,6 @@ type App struct {
 	ln       net.Listener
 	natsURL  string
 
-	stop     context.CancelFunc // ends the background work below
 	stopFeed context.CancelFunc
 	wg       sync.WaitGroup
 	serveErr chan error
@@ -81,11 +80,20 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		log.Info("embedded nats listening", "url", a.natsURL)
 	}
 
+	// The bus and the hub need each other: the bus is made first, and what
+	// it calls before the hub exists waits for it.
 	var hub *fanout.Hub
+	hubMade := make(chan struct{})
 	a.bus, err = broker.Connect(broker.Options{
 		URL:         a.natsURL,
 		Deliver:     func(subject string, payload []byte) { hub.Deliver(subject, payload) },
-		Reconnected: func(ctx context.Context) { hub.Resync(ctx) },
+		Reconnected: func(ctx context.Context) {
+			select {
+			case <-hubMade:
+				hub.Resync(ctx)
+			case <-ctx.Done(): // Start failed
+			}
+		},
 		Stream:      cfg.stream(),
 		Logger:      log,
 		Metrics:     broker.NewMetrics(reg),
@@ -107,6 +115,7 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		Logger:        log,
 	})
 	a.hub = hub
+	close(hubMade)
 
 	a.gw = gateway.New(gateway.Options{
 		Hub:            hub,
@@ -169,40 +178,17 @@ func (a *App) startFeed() {
 // streamCheckTimeout bounds the creation or check of the snapshot stream.
 const streamCheckTimeout = 10 * time.Second
 
-// ensureStream creates or checks the snapshot stream. Connected, it fails
-// Start with an error that says what to do; not connected yet, it checks in
-// the background once NATS answers and logs what is wrong, while snapshots
-// come from what this gateway sees.
+// ensureStream creates or checks the snapshot stream when NATS is there at
+// start, failing Start with an error that says what to do. The bus checks
+// again each time it connects (see broker.Options.Reconnected), so a NATS
+// that comes later gets its stream too.
 func (a *App) ensureStream() error {
-	if a.cfg.stream() == nil {
+	if !a.bus.Connected() {
 		return nil
 	}
-	if a.bus.Connected() {
-		ctx, cancel := context.WithTimeout(context.Background(), streamCheckTimeout)
-		defer cancel()
-		return a.bus.EnsureStream(ctx)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a.stop = cancel
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for !a.bus.Connected() {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-		}
-		ctx, cancel := context.WithTimeout(ctx, streamCheckTimeout)
-		defer cancel()
-		if err := a.bus.EnsureStream(ctx); err != nil {
-			a.log.Error("snapshot stream unusable; snapshots come only from updates this gateway sees", "err", err)
-		}
-	}()
-	return nil
+	ctx, cancel := context.WithTimeout(context.Background(), streamCheckTimeout)
+	defer cancel()
+	return a.bus.EnsureStream(ctx)
 }
 
 // Addr is the address the gateway listens on.
@@ -232,9 +218,6 @@ func (a *App) Shutdown(ctx context.Context) error {
 func (a *App) close() {
 	if a.stopFeed != nil {
 		a.stopFeed()
-	}
-	if a.stop != nil {
-		a.stop()
 	}
 	a.wg.Wait()
 	if a.http != nil {

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/ticker-dev/ticker/internal/broker"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -261,5 +263,41 @@ func TestAMalformedLastValueInTheStreamIsCountedAndNeverServed(t *testing.T) {
 	barrier(t, c, "after-snapshots")
 	if line := metricLine(t, second, `ticker_feed_messages_total{result="malformed"}`); line != `ticker_feed_messages_total{result="malformed"} 1` {
 		t.Fatalf("%q, want the bad value counted once", line)
+	}
+}
+
+func TestAGatewayStartedBeforeNATSCreatesTheStreamWhenNATSComes(t *testing.T) {
+	ns := startNATSEmbedded(t)
+	ns.down()
+	a := startApp(t, func(c *Config) { c.NATSURL = ns.url() })
+	ns.up()
+	waitStream(t, ns.url())
+
+	pub := newPublisher(t, a)
+	pub.quote("LATE", 1)
+	waitStored(t, ns.url(), 1)
+	c := dial(t, a, codec.JSON)
+	sub(t, c, 1, "quotes.LATE")
+	if m := next(t, c, "msg"); m.Subject != "quotes.LATE" || !m.Snapshot {
+		t.Fatalf("got %+v, want the snapshot from the stream", m)
+	}
+}
+
+// waitStream waits until the snapshot stream exists on the server at url.
+func waitStream(t *testing.T, url string) {
+	t.Helper()
+	nc := connectNode(t, url)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if _, err := js.Stream(t.Context(), broker.DefaultStream); err == nil {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no snapshot stream after 15s: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -18,10 +18,10 @@ type Options struct {
 	Name    string                               // connection name shown by NATS; empty means "ticker"
 	Deliver func(subject string, payload []byte) // receives every update; payload is the caller's to keep
 	Logger  *slog.Logger
-	// Reconnected, when set, is called after the connection came back and
-	// nats.go resubscribed every pattern, on a goroutine of the bus; ctx ends
-	// when the bus closes. The hub replays last values there, so clients
-	// catch up on what they missed while the bus was away.
+	// Reconnected, when set, is called after the connection is made or came
+	// back and nats.go resubscribed every pattern, on a goroutine of the bus;
+	// ctx ends when the bus closes. The hub replays last values there, so
+	// clients catch up on what they missed while the bus was away.
 	Reconnected func(ctx context.Context)
 	// Stream, when set, is the JetStream stream that keeps every subject's
 	// last update; LastValues reads snapshots from it. nil means none.
@@ -89,7 +89,10 @@ func Connect(opts Options) (*Bus, error) {
 		nats.ReconnectWait(250*time.Millisecond),
 		nats.ReconnectJitter(250*time.Millisecond, time.Second),
 		nats.RetryOnFailedConnect(true),
-		nats.ConnectHandler(func(*nats.Conn) { b.log.Info("connected") }),
+		nats.ConnectHandler(func(*nats.Conn) {
+			b.log.Info("connected")
+			b.cameBack() // a first connection made after a failed one needs the same
+		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err == nil { // our own Close
 				b.log.Info("disconnected")
@@ -99,10 +102,7 @@ func Connect(opts Options) (*Bus, error) {
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			b.log.Info("reconnected", "url", nc.ConnectedUrlRedacted())
-			select {
-			case b.back <- struct{}{}:
-			default: // one catch-up pending is enough
-			}
+			b.cameBack()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) {
 			if errors.Is(err, nats.ErrSlowConsumer) {
@@ -144,16 +144,24 @@ func (b *Bus) deliverAll(deliver func(subject string, payload []byte)) {
 	}
 }
 
-// catchUp calls reconnected each time the connection comes back, until
-// Close.
+// cameBack asks catchUp to run.
+func (b *Bus) cameBack() {
+	select {
+	case b.back <- struct{}{}:
+	default: // one catch-up pending is enough
+	}
+}
+
+// catchUp runs each time the connection is made or comes back, until Close:
+// it creates or checks the snapshot stream (a server that lost its storage
+// lost the stream too) and calls reconnected.
 func (b *Bus) catchUp(reconnected func(ctx context.Context)) {
 	defer b.wg.Done()
 	for {
 		select {
 		case <-b.back:
-			// A server that lost its storage lost the stream too.
-			if err := b.EnsureStream(b.ctx); err != nil {
-				b.log.Error("snapshot stream unusable after reconnect", "err", err)
+			if err := b.EnsureStream(b.ctx); err != nil && b.ctx.Err() == nil {
+				b.log.Error("snapshot stream unusable; snapshots come only from updates this gateway has seen", "err", err)
 			}
 			if reconnected != nil {
 				reconnected(b.ctx)
