@@ -85,8 +85,8 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	var hub *fanout.Hub
 	hubMade := make(chan struct{})
 	a.bus, err = broker.Connect(broker.Options{
-		URL:         a.natsURL,
-		Deliver:     func(subject string, payload []byte) { hub.Deliver(subject, payload) },
+		URL:     a.natsURL,
+		Deliver: func(subject string, payload []byte) { hub.Deliver(subject, payload) },
 		Reconnected: func(ctx context.Context) {
 			select {
 			case <-hubMade:
@@ -94,9 +94,9 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 			case <-ctx.Done(): // Start failed
 			}
 		},
-		Stream:      cfg.stream(),
-		Logger:      log,
-		Metrics:     broker.NewMetrics(reg),
+		Stream:  cfg.stream(),
+		Logger:  log,
+		Metrics: broker.NewMetrics(reg),
 	})
 	if err != nil {
 		return nil, err
