@@ -87,6 +87,9 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	a.bus, err = broker.Connect(broker.Options{
 		URL:     a.natsURL,
 		Deliver: func(subject string, payload []byte) { hub.Deliver(subject, payload) },
+		Stream:  cfg.stream(),
+		Logger:  log,
+		Metrics: broker.NewMetrics(reg),
 		Reconnected: func(ctx context.Context) {
 			select {
 			case <-hubMade:
@@ -94,9 +97,6 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 			case <-ctx.Done(): // Start failed
 			}
 		},
-		Stream:  cfg.stream(),
-		Logger:  log,
-		Metrics: broker.NewMetrics(reg),
 	})
 	if err != nil {
 		return nil, err
