@@ -85,13 +85,13 @@ func (c *publishCmd) Run(ctx context.Context, out io.Writer) error {
 // feed publishes. Without it the gateways still get every update live, so a
 // problem is logged, not fatal.
 func (c *publishCmd) ensureStream(ctx context.Context, nc *nats.Conn) {
-	if c.SnapshotStream == "" || c.SnapshotStream == "none" {
+	s := broker.StreamNamed(c.SnapshotStream, c.SnapshotSubjects, c.SnapshotReplicas)
+	if s == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	s := broker.Stream{Name: c.SnapshotStream, Subjects: c.SnapshotSubjects, Replicas: c.SnapshotReplicas}
-	if err := broker.EnsureStream(ctx, nc, s); err != nil {
+	if err := broker.EnsureStream(ctx, nc, *s); err != nil {
 		slog.Warn("publishing without snapshots on other pods", "err", err)
 	}
 }

@@ -87,8 +87,5 @@ func (c Config) feedOn() bool {
 
 // stream is the snapshot stream's description, nil when there is none.
 func (c Config) stream() *broker.Stream {
-	if c.SnapshotStream == "" || c.SnapshotStream == "none" {
-		return nil
-	}
-	return &broker.Stream{Name: c.SnapshotStream, Subjects: c.SnapshotSubjects, Replicas: c.SnapshotReplicas}
+	return broker.StreamNamed(c.SnapshotStream, c.SnapshotSubjects, c.SnapshotReplicas)
 }

@@ -23,7 +23,7 @@ const patternsPerRequest = 256
 // replay snapshots of subjects it has never seen. It asks with batched
 // direct gets ("multi_last"), served by any replica; when the server cannot
 // answer one (too many subjects match, or a server older than 2.11), it
-// reads the pattern's last values through an ordered consumer instead.
+// reads the pattern's last values through a short-lived consumer instead.
 // Without a stream it does nothing. Errors are counted as well as returned.
 func (b *Bus) LastValues(ctx context.Context, patterns []string, fn func(subject string, payload []byte)) error {
 	if b.js == nil || len(patterns) == 0 {

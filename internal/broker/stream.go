@@ -28,6 +28,18 @@ type Stream struct {
 // DefaultStream is the name of the last-value stream when none is given.
 const DefaultStream = "TICKER_LAST"
 
+// NoStream, as a stream name (--snapshot-stream none), means no stream.
+const NoStream = "none"
+
+// StreamNamed describes the stream called name, or returns nil when name is
+// empty or NoStream.
+func StreamNamed(name string, subjects []string, replicas int) *Stream {
+	if name == "" || name == NoStream {
+		return nil
+	}
+	return &Stream{Name: name, Subjects: subjects, Replicas: replicas}
+}
+
 // DefaultStreamSubjects are the subjects the last-value stream captures when
 // none are given: the feeds' quote and score subjects.
 var DefaultStreamSubjects = []string{"quotes.>", "scores.>"}
