@@ -9,14 +9,15 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
 // discard is a Transport that drops frames.
 type discard struct{}
 
-func (discard) Write([]byte) error { return nil }
-func (discard) Close(int, string)  {}
+func (discard) Write([]byte) error           { return nil }
+func (discard) Close(closecode.Code, string) {}
 
 // hubWith returns a hub with n subscribers of quotes.X over t, half of each
 // codec.
@@ -148,8 +149,8 @@ func BenchmarkMatch(b *testing.B) {
 // stall is a Transport whose writes block until release is closed.
 type stall struct{ release chan struct{} }
 
-func (s stall) Write([]byte) error { <-s.release; return nil }
-func (stall) Close(int, string)    {}
+func (s stall) Write([]byte) error         { <-s.release; return nil }
+func (stall) Close(closecode.Code, string) {}
 
 // BenchmarkConflate measures broadcasting to one subscriber whose writer is
 // stalled, over 100 subjects: its 64 KiB queue is conflated again and again

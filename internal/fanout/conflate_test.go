@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -113,7 +114,7 @@ func TestAQueueOverItsBoundAfterConflationIsClosedAfterTheSlowTimeout(t *testing
 		h.Deliver(fmt.Sprintf("quotes.S%d", i), payload(t, 1))
 	}
 	waitUntil(t, func() bool { rec.mu.Lock(); defer rec.mu.Unlock(); return rec.closed != 0 })
-	if rec.closed != StatusPolicyViolation || rec.reason != "slow consumer" {
+	if rec.closed != closecode.PolicyViolation || rec.reason != "slow consumer" {
 		t.Fatalf("closed with %d %q, want 1008 slow consumer", rec.closed, rec.reason)
 	}
 	if d := counterValue(t, h.metrics.dropped); d == 0 {
@@ -203,7 +204,7 @@ func TestAPeerThatTakesNoWriteForTheSlowTimeoutIsClosed(t *testing.T) {
 	_, rec := stalledSubscriber(t, h, "quotes.>") // its queue is nearly empty
 	defer close(rec.stalled)
 	waitUntil(t, func() bool { rec.mu.Lock(); defer rec.mu.Unlock(); return rec.closed != 0 })
-	if rec.closed != StatusPolicyViolation || rec.reason != "slow consumer" {
+	if rec.closed != closecode.PolicyViolation || rec.reason != "slow consumer" {
 		t.Fatalf("closed with %d %q, want 1008 slow consumer", rec.closed, rec.reason)
 	}
 }

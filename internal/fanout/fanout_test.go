@@ -15,6 +15,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 	"go.uber.org/goleak"
 
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type recorder struct {
 	mu      sync.Mutex
 	frames  [][]byte
-	closed  int // close code, 0 while open
+	closed  closecode.Code // 0 while open
 	reason  string
 	stalled chan struct{} // non-nil: Write waits until it is closed
 	entered chan struct{} // a token each time Write starts
@@ -52,7 +53,7 @@ func (r *recorder) Write(p []byte) error {
 	return nil
 }
 
-func (r *recorder) Close(code int, reason string) {
+func (r *recorder) Close(code closecode.Code, reason string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed == 0 {
@@ -266,7 +267,7 @@ func TestAStalledConsumerIsClosedAndOthersGetEverything(t *testing.T) {
 	stalled.mu.Lock()
 	code, reason := stalled.closed, stalled.reason
 	stalled.mu.Unlock()
-	if code != StatusPolicyViolation || reason != "slow consumer" {
+	if code != closecode.PolicyViolation || reason != "slow consumer" {
 		t.Fatalf("stalled consumer closed with %d %q, want 1008 slow consumer", code, reason)
 	}
 	if v := counterValue(t, h.metrics.slowConsumers); v != 1 {

@@ -3,6 +3,8 @@ package fanout
 import (
 	"sync"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/closecode"
 )
 
 // item is one queued message: shared, immutable frame bytes, and the feed
@@ -149,11 +151,11 @@ func (q *queue) conflate() {
 // closeSlow closes the connection as a slow consumer.
 func (q *queue) closeSlow() {
 	q.s.hub.metrics.slowConsumers.Inc()
-	q.closeLocked(StatusPolicyViolation, "slow consumer")
+	q.closeLocked(closecode.PolicyViolation, "slow consumer")
 }
 
 // closeLocked stops the queue and asks the transport to close.
-func (q *queue) closeLocked(code int, reason string) {
+func (q *queue) closeLocked(code closecode.Code, reason string) {
 	if q.closed {
 		return
 	}

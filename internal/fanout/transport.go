@@ -1,10 +1,6 @@
 package fanout
 
-// Close codes the core itself decides (RFC 6455 section 7.4).
-const (
-	StatusPolicyViolation = 1008 // with reason "slow consumer"
-	StatusInternalError   = 1011
-)
+import "github.com/ticker-dev/ticker/internal/closecode"
 
 // Transport is one client connection as the core sees it: WebSocket today,
 // another streaming transport tomorrow.
@@ -14,5 +10,5 @@ type Transport interface {
 	Write(p []byte) error
 	// Close ends the connection with a close code and reason. It must return
 	// quickly; the closing handshake happens elsewhere.
-	Close(code int, reason string)
+	Close(code closecode.Code, reason string)
 }

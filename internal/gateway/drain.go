@@ -4,8 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/coder/websocket"
-
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/fanout"
 )
 
@@ -35,7 +34,7 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c.Close(int(websocket.StatusGoingAway), "draining, reconnect elsewhere")
+		c.Close(closecode.GoingAway, "draining, reconnect elsewhere")
 		t.Reset(step)
 	}
 	done := make(chan struct{})

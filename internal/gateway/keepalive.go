@@ -6,9 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/ticker-dev/ticker/internal/auth"
+	"github.com/ticker-dev/ticker/internal/closecode"
 )
 
 // timers are a session's keepalive ping, idle check and token expiry. They
@@ -95,7 +94,7 @@ func (ss *session) idleExpired() {
 	defer ss.timers.running.Done()
 	if ss.sub.Count() == 0 {
 		ss.srv.metrics.limited.WithLabelValues(limitIdle).Inc()
-		ss.Close(int(websocket.StatusPolicyViolation), "idle: no subscriptions")
+		ss.Close(closecode.PolicyViolation, "idle: no subscriptions")
 	}
 }
 
@@ -106,7 +105,7 @@ func (ss *session) tokenExpired() {
 	}
 	defer ss.timers.running.Done()
 	ss.srv.metrics.limited.WithLabelValues(limitTokenExpired).Inc()
-	ss.Close(int(websocket.StatusPolicyViolation), auth.Reason(auth.ErrTokenExpired))
+	ss.Close(closecode.PolicyViolation, auth.Reason(auth.ErrTokenExpired))
 }
 
 // noteSubscriptions arms the idle check while the connection holds no

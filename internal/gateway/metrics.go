@@ -1,10 +1,9 @@
 package gateway
 
 import (
-	"strconv"
-
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
@@ -85,4 +84,4 @@ const (
 	limitTokenExpired = "token_expired"
 )
 
-func (m *Metrics) closedWith(code int) { m.closed.WithLabelValues(strconv.Itoa(code)).Inc() }
+func (m *Metrics) closedWith(code closecode.Code) { m.closed.WithLabelValues(code.String()).Inc() }

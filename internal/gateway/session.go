@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ticker-dev/ticker/internal/auth"
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/subscribe"
@@ -38,7 +39,7 @@ type session struct {
 
 	closeOnce sync.Once
 	closing   sync.WaitGroup // the closing handshake
-	sentCode  int            // the close code this side chose, 0 if none
+	sentCode  closecode.Code // the close code this side chose, 0 if none
 }
 
 func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string, g *auth.Grant) *session {
@@ -65,7 +66,7 @@ func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string, g *auth
 func (ss *session) Write(p []byte) error { return ss.c.Write(context.Background(), ss.typ, p) }
 
 // Close starts the closing handshake without waiting for it.
-func (ss *session) Close(code int, reason string) {
+func (ss *session) Close(code closecode.Code, reason string) {
 	ss.closeOnce.Do(func() {
 		ss.sentCode = code
 		ss.closing.Add(1)
@@ -79,7 +80,7 @@ func (ss *session) Close(code int, reason string) {
 // drop ends a connection whose peer is gone, without a closing handshake.
 func (ss *session) drop() {
 	ss.closeOnce.Do(func() {
-		ss.sentCode = int(websocket.StatusAbnormalClosure)
+		ss.sentCode = closecode.Abnormal
 		_ = ss.c.CloseNow()
 	})
 }
@@ -103,9 +104,9 @@ func (ss *session) run() {
 
 	code := ss.sentCode
 	if code == 0 {
-		code = int(websocket.CloseStatus(err))
-		if code < 0 {
-			code = int(websocket.StatusAbnormalClosure)
+		code = closecode.Abnormal
+		if c := websocket.CloseStatus(err); c >= 0 {
+			code = closecode.Code(c)
 		}
 	}
 	m.closedWith(code)
@@ -128,7 +129,7 @@ func (ss *session) readLoop() error {
 		go func() { done <- ss.answer(typ, frame) }()
 		if err := <-done; err != nil {
 			ss.srv.log.Error("client op failed", "err", err)
-			ss.Close(fanout.StatusInternalError, "internal error")
+			ss.Close(closecode.InternalError, "internal error")
 			return err
 		}
 	}
@@ -166,7 +167,7 @@ func (ss *session) rateLimited(op subscribe.Op, perr *subscribe.Error) {
 	ss.refused++
 	if ss.refused > ss.srv.limits.OpBurst {
 		ss.srv.metrics.limited.WithLabelValues(limitOpRate).Inc()
-		ss.Close(int(websocket.StatusPolicyViolation), "rate limit exceeded")
+		ss.Close(closecode.PolicyViolation, "rate limit exceeded")
 		return
 	}
 	id := op.ID

@@ -9,9 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/ticker-dev/ticker/internal/auth"
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/subscribe"
@@ -110,26 +109,26 @@ func (s *Server) streamSSE(r *http.Request, st *sseStream, subjects []string, g 
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	st.w.WriteHeader(http.StatusOK)
 	if st.heartbeat() != nil {
-		m.closedWith(int(websocket.StatusAbnormalClosure))
+		m.closedWith(closecode.Abnormal)
 		return
 	}
 
 	sub := s.opts.Hub.NewSubscriber(st, codec.JSON)
 	defer sub.Close()
 	if err := sub.Subscribe(r.Context(), codec.ID{}, subjects); err != nil {
-		st.Close(int(websocket.StatusInternalError), "internal error")
+		st.Close(closecode.InternalError, "internal error")
 	}
 	if g != nil {
 		expire := time.AfterFunc(time.Until(g.Expires), func() {
 			m.limited.WithLabelValues(limitTokenExpired).Inc()
-			st.Close(int(websocket.StatusPolicyViolation), auth.Reason(auth.ErrTokenExpired))
+			st.Close(closecode.PolicyViolation, auth.Reason(auth.ErrTokenExpired))
 		})
 		defer expire.Stop()
 	}
 
 	beat := time.NewTicker(s.sseHeartbeat())
 	defer beat.Stop()
-	code := int(websocket.StatusAbnormalClosure) // the client left
+	code := closecode.Abnormal // the client left
 loop:
 	for {
 		select {
@@ -182,7 +181,7 @@ type sseStream struct {
 
 	closeOnce sync.Once
 	done      chan struct{}
-	code      int
+	code      closecode.Code
 	reason    string
 }
 
@@ -244,7 +243,7 @@ func (st *sseStream) heartbeat() error {
 
 // Close ends the stream with a WebSocket close code and reason, which the
 // client gets as a close event. It returns at once.
-func (st *sseStream) Close(code int, reason string) {
+func (st *sseStream) Close(code closecode.Code, reason string) {
 	st.closeOnce.Do(func() {
 		st.code, st.reason = code, reason
 		close(st.done)
