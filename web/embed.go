@@ -2,13 +2,17 @@
 //
 // The dashboard is static files with no third-party code, so it works
 // offline: index.html, style.css and ES modules, one concern each. app.js
-// wires them together: ticker.js is the connection (a ticker.v1 client with
-// a documented API, usable on its own: WebSocket with JSON or msgpack, and a
-// fallback to Server-Sent Events), with subject.js (pattern rules and
-// matching), backoff.js (reconnect delays) and msgpack.js (the encoding);
-// watchlist.js and watchlist-view.js are the watchlist kept in localStorage;
-// quotes.js, sparkline.js, scores.js and dom.js draw the boards; stats.js
-// counts messages and latency; status.js shows the connection state.
+// wires them together. ticker.js is the connection: a ticker.v1 client with
+// a documented API, usable on its own (WebSocket with JSON or msgpack, and a
+// fallback to Server-Sent Events), split the way centrifuge-js splits its
+// client: client.js (the state machine), transport-ws.js and transport-sse.js
+// (the two transports), fallback.js (which one to use), subscriptions.js
+// (acks, resubscribing, delivery, seq gaps), backoff.js (reconnect delays),
+// codec.js and msgpack.js (the encodings), subject.js (pattern rules and
+// matching), url.js, timers.js and errors.js. watchlist.js and
+// watchlist-view.js are the watchlist kept in localStorage; quotes.js,
+// sparkline.js, scores.js and dom.js draw the boards; stats.js counts
+// messages and latency; status.js shows the connection state.
 //
 // The JavaScript unit tests live in test/ (node --test test/) and run as
 // part of go test when node is installed; see js_test.go.
@@ -23,7 +27,9 @@ import (
 	"strings"
 )
 
-//go:embed index.html style.css app.js ticker.js subject.js backoff.js msgpack.js
+//go:embed index.html style.css app.js
+//go:embed ticker.js client.js transport-ws.js transport-sse.js fallback.js subscriptions.js
+//go:embed backoff.js codec.js msgpack.js subject.js url.js timers.js errors.js
 //go:embed watchlist.js watchlist-view.js quotes.js sparkline.js scores.js dom.js stats.js status.js
 var files embed.FS
 

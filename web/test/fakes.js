@@ -1,4 +1,4 @@
-// Test doubles for ticker.js: a fake clock (setTimeout, clearTimeout, now),
+// Test doubles for ticker.js and its modules: a fake clock (setTimeout, clearTimeout, now),
 // a fake WebSocket and a fake EventSource, each driven by the test as the
 // server would. Not a test file itself.
 
