@@ -39,9 +39,10 @@ export class Cell {
     if (this.text.data !== s) this.text.data = s;
   }
 
-  flash(dir) {
+  /** flash highlights the cell for a moment, in one neutral colour whatever changed. */
+  flash() {
     this.flip ^= 1;
-    this.element.className = `${this.base} flash-${dir}-${this.flip}`;
+    this.element.className = `${this.base} flash-${this.flip}`;
   }
 }
 

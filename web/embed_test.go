@@ -55,6 +55,7 @@ func TestHandler(t *testing.T) {
 		{"/timers.js", http.StatusOK, "javascript", "export class Timers"},
 		{"/errors.js", http.StatusOK, "javascript", "export function clientError"},
 		{"/quotes.js", http.StatusOK, "javascript", "export class QuotesTable"},
+		{"/change.js", http.StatusOK, "javascript", "export function quoteView"},
 		{"/scores.js", http.StatusOK, "javascript", "export class ScoresBoard"},
 		{"/watchlist.js", http.StatusOK, "javascript", "localStorage"},
 		{"/sparkline.js", http.StatusOK, "javascript", "polyline"},

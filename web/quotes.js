@@ -1,8 +1,10 @@
 // The quotes table: one row per symbol, watched symbols first, then by
 // symbol. update() only records what arrives; flush() writes it to the DOM,
-// at most once per animation frame (the caller schedules it).
+// at most once per animation frame (the caller schedules it). What the price
+// cells say, and in which colours, is change.js's.
 
-import { Cell, changeFmt, el, fmt, insertSorted, intFmt, pctFmt, priceFmt, removeSorted, setData } from './dom.js';
+import { ReferencePrices, quoteView } from './change.js';
+import { Cell, el, fmt, insertSorted, intFmt, priceFmt, removeSorted, setData } from './dom.js';
 import { Sparkline } from './sparkline.js';
 
 const COLUMNS = 9;
@@ -20,6 +22,7 @@ export class QuotesTable {
     this.rows = new Map(); // symbol -> row
     this.keys = []; // sort keys, sorted
     this.pending = new Map(); // symbol -> newest quote not yet drawn
+    this.references = new ReferencePrices(); // outlives the rows
     this.watched = new Set();
     this.filter = '';
     this.emptyText = 'Waiting for quotes…';
@@ -27,9 +30,10 @@ export class QuotesTable {
     this.tidy();
   }
 
-  /** update records a quote and its last price for the sparkline. */
+  /** update records a quote, its last price for the sparkline, and the symbol's first price. */
   update(q) {
     if (typeof q?.symbol !== 'string' || q.symbol === '') return;
+    this.references.see(q.symbol, q.last);
     this.pending.set(q.symbol, q);
     const row = this.rows.get(q.symbol) ?? this.addRow(q.symbol);
     row.spark.push(q.last);
@@ -115,22 +119,23 @@ export class QuotesTable {
     const row = this.rows.get(q.symbol);
     if (!row) return; // removed since it arrived
     const last = q.last;
-    if (row.first === undefined && Number.isFinite(last)) row.first = last;
-    const change = last - row.first;
-    const pct = row.first ? (change / row.first) * 100 : NaN;
+    const v = quoteView(last, this.references.see(q.symbol, last), row.prev);
 
-    row.last.set(fmt(priceFmt, last));
-    row.change.set(fmt(changeFmt, change));
-    row.pct.set(Number.isFinite(pct) ? `${pctFmt.format(pct)}%` : '–');
+    row.last.set(v.last);
+    row.change.set(v.change);
+    setData(row.change.element, 'sign', v.changeSign);
+    row.pct.set(v.pct);
+    setData(row.pct.element, 'sign', v.pctSign);
     row.bid.set(fmt(priceFmt, q.bid));
     row.ask.set(fmt(priceFmt, q.ask));
     row.size.set(fmt(intFmt, q.size));
     row.volume.set(fmt(intFmt, q.volume));
-    setData(row.tr, 'trend', change > 0 ? 'up' : change < 0 ? 'down' : 'flat');
+    setData(row.tr, 'trend', v.changeSign);
     row.spark.draw();
 
-    if (row.prev !== undefined && Number.isFinite(last) && last !== row.prev) {
-      row.last.flash(last > row.prev ? 'up' : 'down');
+    if (v.tick) {
+      setData(row.tr, 'tick', v.tick); // the arrow beside LAST (style.css)
+      row.last.flash();
     }
     row.prev = last;
   }
@@ -154,7 +159,6 @@ export class QuotesTable {
       ask: cell('ask'),
       size: cell('size'),
       volume: cell('vol'),
-      first: undefined,
       prev: undefined,
     };
     for (const c of [row.last, row.change, row.pct, row.bid, row.ask, row.size, row.volume]) c.set('–');

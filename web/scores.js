@@ -54,8 +54,8 @@ export class ScoresBoard {
     card.home.set(String(s.home ?? '?'));
     const awayPts = fmt(intFmt, s.away_score);
     const homePts = fmt(intFmt, s.home_score);
-    if (card.drawn && awayPts !== card.awayPts.text.data) card.awayPts.flash('up');
-    if (card.drawn && homePts !== card.homePts.text.data) card.homePts.flash('up');
+    if (card.drawn && awayPts !== card.awayPts.text.data) card.awayPts.flash();
+    if (card.drawn && homePts !== card.homePts.text.data) card.homePts.flash();
     card.awayPts.set(awayPts);
     card.homePts.set(homePts);
 
