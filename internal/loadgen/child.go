@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // childMsg is one line of JSON between a run and one of its child processes
@@ -22,10 +24,10 @@ type childMsg struct {
 	Cmd   string   `json:"cmd,omitempty"`
 	Final []uint64 `json:"final,omitempty"` // with level: the last seqs published
 
-	Event    string    `json:"event,omitempty"`
-	Progress *progress `json:"progress,omitempty"`
-	Report   *Report   `json:"report,omitempty"`
-	Error    string    `json:"error,omitempty"`
+	Event    string           `json:"event,omitempty"`
+	Progress *report.Progress `json:"progress,omitempty"`
+	Report   *report.Report   `json:"report,omitempty"`
+	Error    string           `json:"error,omitempty"`
 }
 
 // Child commands and events.

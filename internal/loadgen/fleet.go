@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // fleet is the subscriber connections of one process.
@@ -163,6 +165,14 @@ func (f *fleet) progress() (open int, delivered uint64) {
 		delivered += c.delivered.Load()
 	}
 	return open + int(f.stalledUp.Load()), delivered
+}
+
+// progressNow reads the fleet's progress.
+func (f *fleet) progressNow() report.Progress {
+	open, delivered := f.progress()
+	p99 := float64(f.lat.merged().ValueAtQuantile(99)) / 1000
+	return report.Progress{Open: open, Delivered: delivered, P99: p99, Lost: f.lostSoFar.Load(), Errors: f.errors.Load(),
+		Reconnects: f.reconnects.Load()}
 }
 
 // behind is how many updates the live connections have yet to receive (or

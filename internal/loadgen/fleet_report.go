@@ -1,12 +1,16 @@
 package loadgen
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
+)
 
 // report accounts the closed fleet's connections: final are the last seqs
 // published, by subject; what a live connection had not received of them by
 // now is lost. It fills the subscriber side of a Report.
-func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
-	r := &Report{StalledEnd: stalledEnd, Disconnects: map[string]uint64{}}
+func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *report.Report {
+	r := &report.Report{StalledEnd: stalledEnd, Disconnects: map[string]uint64{}}
 	for _, c := range f.conns {
 		switch {
 		case !c.acked:
@@ -17,12 +21,12 @@ func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
 		}
 		r.Subscribed++
 		t := &c.track
-		n := Counts{Delivered: t.delivered, Conflated: t.conflated, Dup: t.dup, Snapshots: c.snapshots,
+		n := report.Counts{Delivered: t.delivered, Conflated: t.conflated, Dup: t.dup, Snapshots: c.snapshots,
 			Malformed: c.malformed, ProtocolErrors: c.protoErrors, Foreign: c.foreign, Lost: c.lostAtClose}
 		if c.closeCode == 0 {
 			n.Lost = t.lost(func(slot int) uint64 { return final[f.cs.subject(c.idx, slot)] })
 		}
-		r.Counts.add(n)
+		r.Counts.Add(n)
 	}
 	f.mu.Lock()
 	r.ConnectErrors = f.connectErrs
@@ -32,6 +36,6 @@ func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *Report {
 		r.Disconnects[strconv.Itoa(code)] = n
 	}
 	f.mu.Unlock()
-	r.setHistogram(f.lat.merged())
+	r.SetHistogram(f.lat.merged())
 	return r
 }

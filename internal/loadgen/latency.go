@@ -4,20 +4,9 @@ import (
 	"sync"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-)
 
-// Latencies are recorded in microseconds, from 1 µs to 60 s, to 3
-// significant digits.
-const (
-	latencyMin    = 1
-	latencyMax    = 60_000_000
-	latencyDigits = 3
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
-
-// newHistogram returns an empty latency histogram.
-func newHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(latencyMin, latencyMax, latencyDigits)
-}
 
 // latencies is the process's latency histogram, in shards so that
 // connections rarely wait on each other. A histogram takes about 140 KB,
@@ -37,14 +26,14 @@ type latShard struct {
 func newLatencies(shards int) *latencies {
 	l := &latencies{shards: make([]latShard, max(shards, 1))}
 	for i := range l.shards {
-		l.shards[i].h = newHistogram()
+		l.shards[i].h = report.NewHistogram()
 	}
 	return l
 }
 
 // merged returns a copy of all shards added up.
 func (l *latencies) merged() *hdrhistogram.Histogram {
-	h := newHistogram()
+	h := report.NewHistogram()
 	for i := range l.shards {
 		s := &l.shards[i]
 		s.mu.Lock()
@@ -69,7 +58,7 @@ const latFlushAfter = int64(200e6) // 200 ms in nanoseconds
 // record adds one latency in nanoseconds, measured at now.
 func (b *latBuf) record(ns, now int64) {
 	us := ns / 1000
-	b.vals[b.n] = min(max(us, latencyMin), latencyMax)
+	b.vals[b.n] = min(max(us, report.MinLatency), report.MaxLatency)
 	b.n++
 	if b.n == len(b.vals) || now-b.lastFlush > latFlushAfter {
 		b.flush(now)

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // How long the end of a run waits: for the last deliveries (until nothing
@@ -27,19 +28,19 @@ type subscribers interface {
 	open(ctx context.Context) error
 	// start marks the beginning of the measured window.
 	start() error
-	progress() progress
+	progress() report.Progress
 	// level waits until the connections have received the updates up to
 	// final, the last seqs published by subject, or ctx is done.
 	level(ctx context.Context, final []uint64) error
 	// close closes every connection and returns their report, including
 	// the CPU time spent by child processes in the window.
-	close(ctx context.Context) (*Report, error)
+	close(ctx context.Context) (*report.Report, error)
 }
 
 // Run runs a load as cfg says and reports it. Canceling ctx (SIGINT) ends the
 // run early, with a report; a hard deadline (duration + ramp + warmup + 30 s)
 // bounds the whole run. Every connection is closed when it returns.
-func Run(ctx context.Context, cfg Config) (*Report, error) {
+func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -57,8 +58,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer nc.Close()
 	pub := newPublisher(nc.Publish, cfg.Prefix, cfg.Subjects, cfg.Rate)
 
-	scr := newScraper(cfg.metricsURLs())
-	before, scraping := scr.first(soft)
+	scr := report.NewScraper(cfg.metricsURLs())
+	scr.Before(soft)
 
 	var subs subscribers
 	if cfg.Procs > 1 {
@@ -68,8 +69,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	} else {
 		subs = &localSubs{f: newFleet(&cfg, 0, cfg.Conns, pub.lastSeq)}
 	}
-	prog := startProgress(cfg.Progress, subs, cfg.Conns)
-	defer prog.stop()
+	prog := report.StartProgress(cfg.Progress, cfg.Conns, subs.progress)
+	defer prog.Stop()
 	cfg.Logger.Info("opening connections", "conns", cfg.Conns, "urls", cfg.URLs, "ramp", cfg.Ramp, "procs", cfg.Procs)
 
 	err = subs.open(soft)
@@ -77,7 +78,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		err = nil // stopped early (SIGINT): report what there is
 	}
 	sleep(soft, cfg.Warmup)
-	idle, _ := scr.scrape(soft)
+	scr.Idle(soft)
 	if err == nil {
 		err = subs.start()
 	}
@@ -95,8 +96,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		err = subs.level(hard, final)
 	}
 	cpu1 := cpuTime()
-	end, endOK := scr.scrape(hard)
-	prog.stop()
+	scr.End(hard)
+	prog.Stop()
 
 	r, cerr := subs.close(hard)
 	if err == nil {
@@ -110,10 +111,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.Seconds = elapsed.Seconds()
 	r.Published, r.PublishErrors = pub.published.Load(), pub.errors.Load()
 	r.CPUSeconds += (cpu1 - cpu0).Seconds()
-	if scraping && endOK && elapsed > 0 {
-		r.Server = serverStats(scr.urls, before, idle, end, r.Subscribed+r.Stalled, r.Delivered)
+	if elapsed > 0 {
+		r.Server = scr.Stats(r.Subscribed+r.Stalled, r.Delivered)
 	}
-	r.derive()
+	r.Derive()
 	return r, err
 }
 
@@ -156,7 +157,7 @@ type localSubs struct{ f *fleet }
 
 func (l *localSubs) open(ctx context.Context) error { l.f.open(ctx); return nil }
 func (l *localSubs) start() error                   { return nil }
-func (l *localSubs) progress() progress             { return l.f.progressNow() }
+func (l *localSubs) progress() report.Progress      { return l.f.progressNow() }
 
 func (l *localSubs) level(ctx context.Context, final []uint64) error {
 	l.f.final = final
@@ -164,7 +165,7 @@ func (l *localSubs) level(ctx context.Context, final []uint64) error {
 	return nil
 }
 
-func (l *localSubs) close(context.Context) (*Report, error) {
+func (l *localSubs) close(context.Context) (*report.Report, error) {
 	ends := l.f.drainStalled(stalledWait)
 	l.f.close()
 	final := l.f.final

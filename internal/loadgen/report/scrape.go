@@ -1,4 +1,4 @@
-package loadgen
+package report
 
 import (
 	"context"
@@ -32,25 +32,30 @@ type sample struct {
 	allDeliveries        bool // every server has ticker_deliveries_total
 }
 
-// scraper reads the servers' /metrics. The first scrape drops the servers
-// that do not answer; the load goes on without their figures.
-type scraper struct {
-	urls   []string
-	client *http.Client
+// Scraper reads the servers' /metrics at three points of a run: before the
+// connections open, once they are all subscribed and idle, and at the end.
+// The first scrape drops the servers that do not answer; the load goes on
+// without their figures.
+type Scraper struct {
+	urls              []string
+	client            *http.Client
+	before, idle, end sample
+	ended             bool // every kept server answered the end scrape
 }
 
-func newScraper(urls []string) *scraper {
-	return &scraper{urls: urls, client: &http.Client{
+// NewScraper returns a scraper of the /metrics URLs.
+func NewScraper(urls []string) *Scraper {
+	return &Scraper{urls: urls, client: &http.Client{
 		Timeout:   3 * time.Second,
 		Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true},
 	}}
 }
 
-// first scrapes every server and keeps those that answered.
-func (s *scraper) first(ctx context.Context) (sample, bool) {
+// Before scrapes every server before the connections open and keeps those
+// that answered.
+func (s *Scraper) Before(ctx context.Context) {
 	var kept []string
-	var sum sample
-	sum.allDeliveries = true
+	sum := sample{allDeliveries: true}
 	for _, u := range s.urls {
 		m, err := s.one(ctx, u)
 		if err != nil {
@@ -59,12 +64,29 @@ func (s *scraper) first(ctx context.Context) (sample, bool) {
 		kept = append(kept, u)
 		sum.add(m)
 	}
-	s.urls = kept
-	return sum, len(kept) > 0
+	s.urls, s.before = kept, sum
 }
 
-// scrape reads every kept server; false if any failed.
-func (s *scraper) scrape(ctx context.Context) (sample, bool) {
+// Idle scrapes the kept servers with every connection subscribed, before
+// publishing.
+func (s *Scraper) Idle(ctx context.Context) { s.idle, _ = s.scrape(ctx) }
+
+// End scrapes the kept servers after the last deliveries.
+func (s *Scraper) End(ctx context.Context) { s.end, s.ended = s.scrape(ctx) }
+
+// Stats computes the servers' costs from the three scrapes, or nil when
+// no server answered or one did not answer the end scrape. conns are the
+// connections that subscribed; delivered is the load generator's count, for
+// servers that do not count deliveries.
+func (s *Scraper) Stats(conns int, delivered uint64) *ServerStats {
+	if !s.ended {
+		return nil
+	}
+	return serverStats(s.urls, s.before, s.idle, s.end, conns, delivered)
+}
+
+// scrape reads every kept server; false if any failed or none is kept.
+func (s *Scraper) scrape(ctx context.Context) (sample, bool) {
 	sum := sample{allDeliveries: true}
 	for _, u := range s.urls {
 		m, err := s.one(ctx, u)
@@ -83,7 +105,7 @@ func (s *sample) add(o sample) {
 	s.allDeliveries = s.allDeliveries && o.allDeliveries
 }
 
-func (s *scraper) one(ctx context.Context, url string) (sample, error) {
+func (s *Scraper) one(ctx context.Context, url string) (sample, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return sample{}, err

@@ -1,4 +1,4 @@
-package loadgen
+package report
 
 import (
 	"bytes"
@@ -8,13 +8,13 @@ import (
 )
 
 func reportWith(latenciesUs ...int64) *Report {
-	h := newHistogram()
+	h := NewHistogram()
 	for _, v := range latenciesUs {
 		_ = h.RecordValue(v)
 	}
 	r := &Report{Subscribed: 1, Counts: Counts{Delivered: uint64(len(latenciesUs)), Conflated: 1, Lost: 2, Dup: 3},
 		Disconnects: map[string]uint64{"1008": 1}, StalledEnd: map[string]uint64{"open": 2}, CPUSeconds: 0.5}
-	r.setHistogram(h)
+	r.SetHistogram(h)
 	return r
 }
 
@@ -37,7 +37,7 @@ func TestReportMerge(t *testing.T) {
 		}
 	}
 	total.Seconds = 2
-	total.derive()
+	total.Derive()
 	switch {
 	case total.Subscribed != 2 || total.Delivered != 4 || total.Conflated != 2 || total.Lost != 4 || total.Dup != 6:
 		t.Errorf("counts %+v", total)

@@ -1,7 +1,6 @@
-package loadgen
+package report
 
 import (
-	"fmt"
 	"maps"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -61,8 +60,8 @@ type Counts struct {
 	Foreign        uint64 `json:"foreign"` // updates of subjects not subscribed
 }
 
-// add adds o to c.
-func (c *Counts) add(o Counts) {
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
 	c.Delivered += o.Delivered
 	c.Conflated += o.Conflated
 	c.Lost += o.Lost
@@ -85,35 +84,8 @@ type Latency struct {
 	Max   float64 `json:"max"`
 }
 
-// setHistogram keeps h (µs) as the report's latency histogram.
-func (r *Report) setHistogram(h *hdrhistogram.Histogram) {
-	r.hist = h
-	ms := func(us int64) float64 { return float64(us) / 1000 }
-	r.Latency = Latency{Count: h.TotalCount(), Mean: h.Mean() / 1000,
-		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P99: ms(h.ValueAtQuantile(99)),
-		P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
-	r.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-}
-
-// histogram returns the report's latency histogram, decoding it from
-// Histogram when the report was read from JSON.
-func (r *Report) histogram() (*hdrhistogram.Histogram, error) {
-	if r.hist != nil || len(r.Histogram) == 0 {
-		if r.hist == nil {
-			r.hist = newHistogram()
-		}
-		return r.hist, nil
-	}
-	h, err := hdrhistogram.Decode(r.Histogram)
-	if err != nil {
-		return nil, fmt.Errorf("latency histogram of a report: %w", err)
-	}
-	r.hist = h
-	return h, nil
-}
-
-// derive computes the figures that follow from the counts.
-func (r *Report) derive() {
+// Derive computes the figures that follow from the counts and Seconds.
+func (r *Report) Derive() {
 	r.Expected = r.Delivered + r.Conflated + r.Lost
 	r.DeliveredPct = 0
 	if r.Expected > 0 {
@@ -140,7 +112,7 @@ func (r *Report) Merge(o *Report) error {
 	h.Merge(oh)
 	r.Subscribed += o.Subscribed
 	r.Stalled += o.Stalled
-	r.Counts.add(o.Counts)
+	r.Counts.Add(o.Counts)
 	r.ConnectErrors += o.ConnectErrors
 	r.Reconnects += o.Reconnects
 	if r.FirstConnectError == "" {
@@ -149,8 +121,8 @@ func (r *Report) Merge(o *Report) error {
 	r.Disconnects = addCounts(r.Disconnects, o.Disconnects)
 	r.StalledEnd = addCounts(r.StalledEnd, o.StalledEnd)
 	r.CPUSeconds += o.CPUSeconds
-	r.setHistogram(h)
-	r.derive()
+	r.SetHistogram(h)
+	r.Derive()
 	return nil
 }
 
