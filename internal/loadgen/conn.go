@@ -13,6 +13,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire"
 )
 
 // Connection limits and timeouts.
@@ -156,7 +157,7 @@ func (c *conn) dialAndSub(ctx context.Context) error {
 	}
 	subjects := make([]string, f.cfg.SubsPerConn)
 	for j := range subjects {
-		subjects[j] = SubjectName(f.cfg.Prefix, f.cs.subject(c.idx, j))
+		subjects[j] = wire.SubjectName(f.cfg.Prefix, f.cs.subject(c.idx, j))
 	}
 	c.awaiting, c.refused = true, false
 	op := map[string]any{"op": "sub", "id": 1, "subjects": subjects}
@@ -229,13 +230,13 @@ func (c *conn) handle(frame []byte, now int64) {
 			continue
 		}
 		switch m.Op {
-		case OpMsg:
+		case wire.OpMsg:
 			c.update(m, now)
-		case OpAck:
+		case wire.OpAck:
 			if c.awaiting {
 				c.awaiting, c.acked = false, true
 			}
-		case OpError:
+		case wire.OpError:
 			c.protoErrors++
 			if c.awaiting {
 				c.awaiting, c.refused = false, true
@@ -247,7 +248,7 @@ func (c *conn) handle(frame []byte, now int64) {
 }
 
 // update accounts one msg.
-func (c *conn) update(m Message, now int64) {
+func (c *conn) update(m wire.Message, now int64) {
 	if m.Snapshot {
 		c.snapshots++
 		return

@@ -10,6 +10,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire/wiretest"
 )
 
 // BenchmarkReceiveFrame is one connection's whole receive path, socket to
@@ -19,9 +21,9 @@ func BenchmarkReceiveFrame(b *testing.B) {
 	k := codec.JSON
 	var msgs [][]byte
 	for i := range 4 {
-		msgs = append(msgs, envelope(b, k, SubjectName("quotes.L", i), 1, 1, false))
+		msgs = append(msgs, wiretest.Msg(b, k, wire.SubjectName("quotes.L", i), 1, 1, false))
 	}
-	frame := join(k, msgs...)
+	frame := wiretest.Frame(k, msgs...)
 	start := make(chan int)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)

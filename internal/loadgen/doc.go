@@ -6,6 +6,6 @@
 // per delivery from its /metrics.
 //
 // The receive path reads every frame into a reusable buffer and parses it
-// without allocating ([Parser]), so that one core can check hundreds of
+// without allocating ([wire.Parser]), so that one core can check hundreds of
 // thousands of deliveries a second.
 package loadgen

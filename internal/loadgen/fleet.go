@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/loadgen/report"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire"
 )
 
 // fleet is the subscriber connections of one process.
 type fleet struct {
 	cfg    *Config
-	parser Parser
+	parser wire.Parser
 	cs     connSubjects
 	lat    *latencies
 	conns  []*conn
@@ -52,7 +53,7 @@ type fleet struct {
 func newFleet(cfg *Config, offset, count int, pubSeq func(int) uint64) *fleet {
 	f := &fleet{
 		cfg:         cfg,
-		parser:      Parser{Prefix: cfg.Prefix, Subjects: cfg.Subjects},
+		parser:      wire.Parser{Prefix: cfg.Prefix, Subjects: cfg.Subjects},
 		cs:          connSubjects{k: cfg.SubsPerConn, n: cfg.Subjects},
 		lat:         newLatencies(4 * runtime.GOMAXPROCS(0)),
 		pubSeq:      pubSeq,

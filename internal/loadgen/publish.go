@@ -5,6 +5,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/loadgen/publish"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire"
 )
 
 // Pacing of the publisher: every tick it publishes what is due by then, so
@@ -37,7 +40,7 @@ type publisher struct {
 func newPublisher(pub publishFunc, prefix string, subjects int, rate float64) *publisher {
 	p := &publisher{pub: pub, rate: rate, seq: make([]atomic.Uint64, subjects), buf: make([]byte, 0, 256)}
 	for i := range subjects {
-		name := SubjectName(prefix, i)
+		name := wire.SubjectName(prefix, i)
 		p.names = append(p.names, name)
 		p.symbols = append(p.symbols, name[strings.LastIndexByte(name, '.')+1:])
 	}
@@ -99,7 +102,7 @@ func (p *publisher) publishNext() {
 		p.next = 0
 	}
 	seq := p.seq[s].Load() + 1
-	p.buf = appendQuote(p.buf[:0], p.symbols[s], seq, time.Now().UnixNano())
+	p.buf = publish.AppendQuote(p.buf[:0], p.symbols[s], seq, time.Now().UnixNano())
 	if err := p.pub(p.names[s], p.buf); err != nil {
 		p.errors.Add(1) // the seq is used again by the next update
 		return

@@ -1,4 +1,4 @@
-package loadgen
+package wire
 
 import "github.com/ticker-dev/ticker/internal/codec"
 

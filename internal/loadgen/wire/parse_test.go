@@ -1,4 +1,4 @@
-package loadgen
+package wire_test
 
 import (
 	"bytes"
@@ -6,34 +6,14 @@ import (
 	"testing"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire/wiretest"
 )
 
-var testParser = Parser{Prefix: "quotes.L", Subjects: 100}
-
-// envelope builds a msg of subject i carrying a quote with seq and ts, in k.
-func envelope(t testing.TB, k codec.Kind, subject string, seq uint64, ts int64, snapshot bool) []byte {
-	t.Helper()
-	data := appendQuote(nil, "L", seq, ts)
-	if k == codec.JSON {
-		js, _, err := codec.Transcode(nil, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data = js
-	}
-	return codec.AppendMsg(k, nil, subject, data, snapshot)
-}
-
-// join builds a batched frame the way the server does.
-func join(k codec.Kind, msgs ...[]byte) []byte {
-	if k == codec.JSON {
-		return bytes.Join(msgs, []byte{'\n'})
-	}
-	return bytes.Join(msgs, nil)
-}
+var testParser = wire.Parser{Prefix: "quotes.L", Subjects: 100}
 
 // parseAll parses every message of frame, as the connection's read loop does.
-func parseAll(k codec.Kind, frame []byte) (msgs []Message, malformed int) {
+func parseAll(k codec.Kind, frame []byte) (msgs []wire.Message, malformed int) {
 	for len(frame) > 0 {
 		m, rest, err := testParser.Next(k, frame)
 		frame = rest
@@ -41,7 +21,7 @@ func parseAll(k codec.Kind, frame []byte) (msgs []Message, malformed int) {
 			malformed++
 			continue
 		}
-		if m.Op != OpNone {
+		if m.Op != wire.OpNone {
 			msgs = append(msgs, m)
 		}
 	}
@@ -54,31 +34,31 @@ func TestParseFrames(t *testing.T) {
 			tests := []struct {
 				name  string
 				frame []byte
-				want  []Message
+				want  []wire.Message
 			}{
-				{"one msg", envelope(t, k, "quotes.L0007", 42, 1732350000123456789, false),
-					[]Message{{Op: OpMsg, Subject: 7, Seq: 42, TS: 1732350000123456789, HasSeq: true}}},
-				{"snapshot", envelope(t, k, "quotes.L0099", 1, 5, true),
-					[]Message{{Op: OpMsg, Subject: 99, Snapshot: true, Seq: 1, TS: 5, HasSeq: true}}},
-				{"batch", join(k,
+				{"one msg", wiretest.Msg(t, k, "quotes.L0007", 42, 1732350000123456789, false),
+					[]wire.Message{{Op: wire.OpMsg, Subject: 7, Seq: 42, TS: 1732350000123456789, HasSeq: true}}},
+				{"snapshot", wiretest.Msg(t, k, "quotes.L0099", 1, 5, true),
+					[]wire.Message{{Op: wire.OpMsg, Subject: 99, Snapshot: true, Seq: 1, TS: 5, HasSeq: true}}},
+				{"batch", wiretest.Frame(k,
 					codec.AppendAck(k, nil, codec.IntID(1)),
-					envelope(t, k, "quotes.L0000", 1, 10, true),
-					envelope(t, k, "quotes.L0001", 2, 20, false),
+					wiretest.Msg(t, k, "quotes.L0000", 1, 10, true),
+					wiretest.Msg(t, k, "quotes.L0001", 2, 20, false),
 					codec.AppendPong(k, nil, codec.StringID("p")),
-				), []Message{
-					{Op: OpAck, Subject: -1},
-					{Op: OpMsg, Subject: 0, Snapshot: true, Seq: 1, TS: 10, HasSeq: true},
-					{Op: OpMsg, Subject: 1, Seq: 2, TS: 20, HasSeq: true},
-					{Op: OpPong, Subject: -1},
+				), []wire.Message{
+					{Op: wire.OpAck, Subject: -1},
+					{Op: wire.OpMsg, Subject: 0, Snapshot: true, Seq: 1, TS: 10, HasSeq: true},
+					{Op: wire.OpMsg, Subject: 1, Seq: 2, TS: 20, HasSeq: true},
+					{Op: wire.OpPong, Subject: -1},
 				}},
 				{"error", codec.AppendError(k, nil, codec.IntID(3), "too_many_subscriptions", "no \"more\""),
-					[]Message{{Op: OpError, Subject: -1, Code: []byte("too_many_subscriptions")}}},
-				{"foreign subject", envelope(t, k, "quotes.AAPL", 3, 4, false),
-					[]Message{{Op: OpMsg, Subject: -1, Seq: 3, TS: 4, HasSeq: true}}},
-				{"subject beyond the count", envelope(t, k, "quotes.L0100", 3, 4, false),
-					[]Message{{Op: OpMsg, Subject: -1, Seq: 3, TS: 4, HasSeq: true}}},
+					[]wire.Message{{Op: wire.OpError, Subject: -1, Code: []byte("too_many_subscriptions")}}},
+				{"foreign subject", wiretest.Msg(t, k, "quotes.AAPL", 3, 4, false),
+					[]wire.Message{{Op: wire.OpMsg, Subject: -1, Seq: 3, TS: 4, HasSeq: true}}},
+				{"subject beyond the count", wiretest.Msg(t, k, "quotes.L0100", 3, 4, false),
+					[]wire.Message{{Op: wire.OpMsg, Subject: -1, Seq: 3, TS: 4, HasSeq: true}}},
 				{"data without seq", codec.AppendMsg(k, nil, "quotes.L0002", dataWithout(t, k), false),
-					[]Message{{Op: OpMsg, Subject: 2}}},
+					[]wire.Message{{Op: wire.OpMsg, Subject: 2}}},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -104,14 +84,11 @@ func dataWithout(t *testing.T, k codec.Kind) []byte {
 	if k == codec.JSON {
 		return []byte(`{"symbol":"X","nested":{"seq":1,"a":[1,{"b":"}"}]},"x":"soon"}`)
 	}
-	d := []byte{0x82}
-	d = appendStr(d, "symbol")
-	d = appendStr(d, "X")
-	d = appendStr(d, "nested")
+	d := []byte{0x82, 0xa6, 's', 'y', 'm', 'b', 'o', 'l', 0xa1, 'X', 0xa6, 'n', 'e', 's', 't', 'e', 'd'}
 	return append(d, 0x81, 0xa3, 's', 'e', 'q', 0x01)
 }
 
-func sameMessage(a, b Message) bool {
+func sameMessage(a, b wire.Message) bool {
 	return a.Op == b.Op && a.Subject == b.Subject && a.Snapshot == b.Snapshot && a.Seq == b.Seq &&
 		a.TS == b.TS && a.HasSeq == b.HasSeq && bytes.Equal(a.Code, b.Code)
 }
@@ -119,8 +96,8 @@ func sameMessage(a, b Message) bool {
 func TestParseJSONLines(t *testing.T) {
 	frame := []byte("\n  {\"op\":\"ack\"}\n\n{ \"subject\" : \"quotes.L0003\" , \"op\" : \"msg\" , \"data\" : { \"ts\" : -5 , \"seq\" : 9 } }  \n")
 	got, bad := parseAll(codec.JSON, frame)
-	if bad != 0 || len(got) != 2 || got[0].Op != OpAck ||
-		!sameMessage(got[1], Message{Op: OpMsg, Subject: 3, Seq: 9, TS: -5, HasSeq: true}) {
+	if bad != 0 || len(got) != 2 || got[0].Op != wire.OpAck ||
+		!sameMessage(got[1], wire.Message{Op: wire.OpMsg, Subject: 3, Seq: 9, TS: -5, HasSeq: true}) {
 		t.Fatalf("got %+v, %d malformed", got, bad)
 	}
 }
@@ -146,7 +123,7 @@ func TestParseMalformed(t *testing.T) {
 	}
 
 	ack := codec.AppendAck(codec.Msgpack, nil, codec.IntID(1))
-	full := envelope(t, codec.Msgpack, "quotes.L0001", 1, 2, false)
+	full := wiretest.Msg(t, codec.Msgpack, "quotes.L0001", 1, 2, false)
 	msgpackBad := [][]byte{
 		{0xc1}, {0x81}, {0x81, 0x01, 0x02}, {0xa2, 'o', 'p'},
 		full[:len(full)-1], // truncated ts
@@ -155,29 +132,11 @@ func TestParseMalformed(t *testing.T) {
 	}
 	for _, b := range msgpackBad {
 		got, bad := parseAll(codec.Msgpack, append(append([]byte(nil), ack...), b...))
-		if bad != 1 || len(got) != 1 || got[0].Op != OpAck {
+		if bad != 1 || len(got) != 1 || got[0].Op != wire.OpAck {
 			t.Errorf("% x: got %+v, %d malformed; want the ack and 1 malformed", b, got, bad)
 		}
 	}
-	if _, _, err := testParser.Next(codec.Msgpack, []byte{0xc1}); !errors.Is(err, ErrMalformed) {
+	if _, _, err := testParser.Next(codec.Msgpack, []byte{0xc1}); !errors.Is(err, wire.ErrMalformed) {
 		t.Errorf("error %v, want ErrMalformed", err)
-	}
-}
-
-func TestSubjectIndex(t *testing.T) {
-	for in, want := range map[string]int{
-		"quotes.L0000": 0, "quotes.L0042": 42, "quotes.L9999": 9999, "quotes.L12345": 12345,
-		"quotes.L042": -1, "quotes.L00042": -1, "quotes.L": -1, "quotes.X0001": -1, "quotes.L00a1": -1,
-		"quotes.L20000": -1, "quotes.L-001": -1, "": -1, "quotes.L1234567890": -1,
-	} {
-		if got := subjectIndex("quotes.L", 20000, []byte(in)); got != want {
-			t.Errorf("subjectIndex(%q) = %d, want %d", in, got, want)
-		}
-	}
-	for _, i := range []int{0, 7, 9999, 10000, 123456} {
-		name := SubjectName("q.", i)
-		if got := subjectIndex("q.", 1_000_000, []byte(name)); got != i {
-			t.Errorf("%s maps back to %d", name, got)
-		}
 	}
 }

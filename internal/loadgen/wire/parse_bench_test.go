@@ -1,9 +1,11 @@
-package loadgen
+package wire_test
 
 import (
 	"testing"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire"
+	"github.com/ticker-dev/ticker/internal/loadgen/wire/wiretest"
 )
 
 // BenchmarkParseFrame parses a frame of 8 batched quote updates, as a busy
@@ -13,10 +15,10 @@ func BenchmarkParseFrame(b *testing.B) {
 		b.Run(k.String(), func(b *testing.B) {
 			var msgs [][]byte
 			for i := range 8 {
-				msgs = append(msgs, envelope(b, k, SubjectName("quotes.L", i*7), uint64(1000+i), 1732350000123456789, false))
+				msgs = append(msgs, wiretest.Msg(b, k, wire.SubjectName("quotes.L", i*7), uint64(1000+i), 1732350000123456789, false))
 			}
-			frame := join(k, msgs...)
-			p := Parser{Prefix: "quotes.L", Subjects: 100}
+			frame := wiretest.Frame(k, msgs...)
+			p := wire.Parser{Prefix: "quotes.L", Subjects: 100}
 			b.SetBytes(int64(len(frame)))
 			b.ReportAllocs()
 			var seqs uint64
@@ -42,7 +44,7 @@ func BenchmarkParseFrame(b *testing.B) {
 // TestParseDoesNotAllocate keeps the benchmark's promise in the test run.
 func TestParseDoesNotAllocate(t *testing.T) {
 	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
-		frame := join(k, envelope(t, k, "quotes.L0001", 1, 2, false), codec.AppendAck(k, nil, codec.IntID(1)),
+		frame := wiretest.Frame(k, wiretest.Msg(t, k, "quotes.L0001", 1, 2, false), codec.AppendAck(k, nil, codec.IntID(1)),
 			codec.AppendError(k, nil, codec.IntID(2), "bad_request", "x"))
 		allocs := testing.AllocsPerRun(100, func() {
 			for rest := frame; len(rest) > 0; {

@@ -1,16 +1,16 @@
-package loadgen
+package publish
 
 import (
 	"encoding/binary"
 	"math"
 )
 
-// appendQuote appends a quote update for symbol as a msgpack map with the
+// AppendQuote appends a quote update for symbol as a msgpack map with the
 // keys and types of codec.Quote (symbol, bid, ask, last, size, volume, seq,
-// ts), the payload the feed publishes. Prices move with seq so successive
-// updates differ; the encoding is by hand because the publisher runs at up
-// to a million updates a second.
-func appendQuote(dst []byte, symbol string, seq uint64, ts int64) []byte {
+// ts), the payload the feed publishes and the load's publisher sends.
+// Prices move with seq so successive updates differ; the encoding is by hand
+// because the publisher runs at up to a million updates a second.
+func AppendQuote(dst []byte, symbol string, seq uint64, ts int64) []byte {
 	cents := int64(10_000 + seq%2_000) // 100.00 .. 119.99
 	last := float64(cents) / 100
 	dst = append(dst, 0x88) // a map of 8 pairs

@@ -1,0 +1,4 @@
+package wire
+
+// SubjectIndex exposes subjectIndex to the package's external tests.
+var SubjectIndex = subjectIndex
