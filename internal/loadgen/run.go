@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/publish"
 	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
@@ -56,7 +57,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATSURL, err)
 	}
 	defer nc.Close()
-	pub := newPublisher(nc.Publish, cfg.Prefix, cfg.Subjects, cfg.Rate)
+	pub := publish.New(nc.Publish, cfg.Prefix, cfg.Subjects, cfg.Rate)
 
 	scr := report.NewScraper(cfg.metricsURLs())
 	scr.Before(soft)
@@ -67,7 +68,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			return nil, err
 		}
 	} else {
-		subs = &localSubs{f: newFleet(&cfg, 0, cfg.Conns, pub.lastSeq)}
+		subs = &localSubs{f: newFleet(&cfg, 0, cfg.Conns, pub.LastSeq)}
 	}
 	prog := report.StartProgress(cfg.Progress, cfg.Conns, subs.progress)
 	defer prog.Stop()
@@ -86,12 +87,12 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	var elapsed time.Duration
 	if err == nil && soft.Err() == nil {
 		cfg.Logger.Info("publishing", "rate", cfg.Rate, "subjects", cfg.Subjects, "duration", cfg.Duration)
-		elapsed = pub.run(soft, cfg.Duration)
+		elapsed = pub.Run(soft, cfg.Duration)
 	}
 	if ferr := nc.FlushTimeout(5 * time.Second); ferr != nil {
 		cfg.Logger.Warn("flush to NATS", "err", ferr)
 	}
-	final := pub.finalSeqs()
+	final := pub.FinalSeqs()
 	if err == nil {
 		err = subs.level(hard, final)
 	}
@@ -109,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	r.Label, r.URLs, r.Codec, r.Procs = cfg.Label, cfg.URLs, cfg.Codec.String(), cfg.Procs
 	r.Conns, r.SubsPerConn, r.Subjects, r.Rate = cfg.Conns, cfg.SubsPerConn, cfg.Subjects, cfg.Rate
 	r.Seconds = elapsed.Seconds()
-	r.Published, r.PublishErrors = pub.published.Load(), pub.errors.Load()
+	r.Published, r.PublishErrors = pub.Published(), pub.Errors()
 	r.CPUSeconds += (cpu1 - cpu0).Seconds()
 	if elapsed > 0 {
 		r.Server = scr.Stats(r.Subscribed+r.Stalled, r.Delivered)

@@ -1,4 +1,4 @@
-package loadgen
+package publish
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ticker-dev/ticker/internal/loadgen/publish"
 	"github.com/ticker-dev/ticker/internal/loadgen/wire"
 )
 
@@ -19,13 +18,10 @@ const (
 	maxBehind = 100 * time.Millisecond
 )
 
-// publishFunc publishes one payload on subject; NATS's Publish in a run.
-type publishFunc func(subject string, data []byte) error
-
-// publisher publishes quote updates round robin over the load's subjects at
+// Publisher publishes quote updates round robin over the load's subjects at
 // a total rate, with seq +1 per subject and ts the publish time.
-type publisher struct {
-	pub     publishFunc
+type Publisher struct {
+	pub     func(subject string, data []byte) error
 	names   []string
 	symbols []string
 	seq     []atomic.Uint64 // last seq published, by subject; read by others
@@ -37,8 +33,11 @@ type publisher struct {
 	errors    atomic.Uint64
 }
 
-func newPublisher(pub publishFunc, prefix string, subjects int, rate float64) *publisher {
-	p := &publisher{pub: pub, rate: rate, seq: make([]atomic.Uint64, subjects), buf: make([]byte, 0, 256)}
+// New returns a publisher of rate updates a second over subjects subjects
+// under prefix (see wire.SubjectName), each published with pub (NATS's
+// Publish in a run).
+func New(pub func(subject string, data []byte) error, prefix string, subjects int, rate float64) *Publisher {
+	p := &Publisher{pub: pub, rate: rate, seq: make([]atomic.Uint64, subjects), buf: make([]byte, 0, 256)}
 	for i := range subjects {
 		name := wire.SubjectName(prefix, i)
 		p.names = append(p.names, name)
@@ -47,11 +46,12 @@ func newPublisher(pub publishFunc, prefix string, subjects int, rate float64) *p
 	return p
 }
 
-// lastSeq is the last seq published on subject s.
-func (p *publisher) lastSeq(s int) uint64 { return p.seq[s].Load() }
+// LastSeq is the last seq published on subject s, as of now; it may be called
+// while the publisher runs.
+func (p *Publisher) LastSeq(s int) uint64 { return p.seq[s].Load() }
 
-// finalSeqs are the last seqs published, by subject.
-func (p *publisher) finalSeqs() []uint64 {
+// FinalSeqs are the last seqs published, by subject.
+func (p *Publisher) FinalSeqs() []uint64 {
 	out := make([]uint64, len(p.seq))
 	for i := range p.seq {
 		out[i] = p.seq[i].Load()
@@ -59,9 +59,15 @@ func (p *publisher) finalSeqs() []uint64 {
 	return out
 }
 
-// run publishes until d has passed or ctx is done, and returns how long it
+// Published counts the updates published so far.
+func (p *Publisher) Published() uint64 { return p.published.Load() }
+
+// Errors counts the publishes that failed so far.
+func (p *Publisher) Errors() uint64 { return p.errors.Load() }
+
+// Run publishes until d has passed or ctx is done, and returns how long it
 // ran.
-func (p *publisher) run(ctx context.Context, d time.Duration) time.Duration {
+func (p *Publisher) Run(ctx context.Context, d time.Duration) time.Duration {
 	t := time.NewTicker(pubTick)
 	defer t.Stop()
 	start := time.Now()
@@ -95,14 +101,14 @@ func (p *publisher) run(ctx context.Context, d time.Duration) time.Duration {
 }
 
 // publishNext publishes the next subject's update.
-func (p *publisher) publishNext() {
+func (p *Publisher) publishNext() {
 	s := p.next
 	p.next++
 	if p.next == len(p.names) {
 		p.next = 0
 	}
 	seq := p.seq[s].Load() + 1
-	p.buf = publish.AppendQuote(p.buf[:0], p.symbols[s], seq, time.Now().UnixNano())
+	p.buf = AppendQuote(p.buf[:0], p.symbols[s], seq, time.Now().UnixNano())
 	if err := p.pub(p.names[s], p.buf); err != nil {
 		p.errors.Add(1) // the seq is used again by the next update
 		return
