@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/fleet"
 )
 
 // Config is one load run. Run checks it; the zero values of the optional
@@ -38,8 +39,8 @@ type Config struct {
 	// A connection the server closes with 1001 (going away: the pod drains)
 	// dials the next of URLs after a random delay within ReconnectJitter
 	// (full jitter: uniform in [0, ReconnectJitter]; zero: at once) and
-	// subscribes again, unless NoReconnect. See seqTrack for how the updates
-	// it missed meanwhile are counted.
+	// subscribes again, unless NoReconnect. See the fleet's seqTrack for how
+	// the updates it missed meanwhile are counted.
 	ReconnectJitter time.Duration `json:"reconnect_jitter"`
 	NoReconnect     bool          `json:"no_reconnect"`
 
@@ -75,6 +76,13 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	return c
+}
+
+// fleetConfig is what the connections of a run need of c.
+func (c *Config) fleetConfig() fleet.Config {
+	return fleet.Config{URLs: c.URLs, Codec: c.Codec, Prefix: c.Prefix, Subjects: c.Subjects, SubsPerConn: c.SubsPerConn,
+		StallPercent: c.StallPercent, SrcIPs: c.SrcIPs, Ramp: c.Ramp, DialConcurrency: c.DialConcurrency,
+		ReconnectJitter: c.ReconnectJitter, NoReconnect: c.NoReconnect}
 }
 
 // deadline bounds a whole run: everything is cancelled after it.

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/fleet"
 	"github.com/ticker-dev/ticker/internal/loadgen/publish"
 	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
@@ -68,7 +69,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 			return nil, err
 		}
 	} else {
-		subs = &localSubs{f: newFleet(&cfg, 0, cfg.Conns, pub.LastSeq)}
+		subs = &localSubs{f: fleet.New(cfg.fleetConfig(), 0, cfg.Conns, pub.LastSeq)}
 	}
 	prog := report.StartProgress(cfg.Progress, cfg.Conns, subs.progress)
 	defer prog.Stop()
@@ -154,26 +155,25 @@ func cpuTime() time.Duration {
 }
 
 // localSubs are the connections of a run held by this process.
-type localSubs struct{ f *fleet }
+type localSubs struct {
+	f     *fleet.Fleet
+	final []uint64 // the last seqs published, once known
+}
 
-func (l *localSubs) open(ctx context.Context) error { l.f.open(ctx); return nil }
+func (l *localSubs) open(ctx context.Context) error { l.f.Open(ctx); return nil }
 func (l *localSubs) start() error                   { return nil }
-func (l *localSubs) progress() report.Progress      { return l.f.progressNow() }
+func (l *localSubs) progress() report.Progress      { return l.f.Progress() }
 
 func (l *localSubs) level(ctx context.Context, final []uint64) error {
-	l.f.final = final
-	l.f.waitLevel(ctx, final, levelQuiet)
+	l.final = final
+	l.f.WaitLevel(ctx, final, levelQuiet)
 	return nil
 }
 
 func (l *localSubs) close(context.Context) (*report.Report, error) {
-	ends := l.f.drainStalled(stalledWait)
-	l.f.close()
-	final := l.f.final
-	if final == nil {
-		final = make([]uint64, l.f.cfg.Subjects)
-	}
-	return l.f.report(final, ends), nil
+	ends := l.f.DrainStalled(stalledWait)
+	l.f.Close()
+	return l.f.Report(l.final, ends), nil
 }
 
 // Codec names accepted on the command line.

@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func (c *conn) follow(ctx context.Context, err error) error {
 
 // shouldReconnect says whether a connection that ended with err dials again:
 // only when the server went away (1001), for a connection that reads (not a
-// stalled one), unless Config.NoReconnect or the run is closing.
+// stalled one), unless Config.NoReconnect or the fleet is closing.
 func (c *conn) shouldReconnect(err error) bool {
 	return closeCodeOf(err) == int(websocket.StatusGoingAway) && !c.stall && !c.f.cfg.NoReconnect && !c.f.closing.Load()
 }
@@ -55,7 +55,7 @@ func (c *conn) shouldReconnect(err error) bool {
 // reconnectDelay waits a random time in [0, ReconnectJitter] (full jitter:
 // the connections of a draining pod spread over the window instead of
 // arriving at once), and reports false if the run closes or ctx ends first.
-func (f *fleet) reconnectDelay(ctx context.Context) bool {
+func (f *Fleet) reconnectDelay(ctx context.Context) bool {
 	var d time.Duration
 	if j := f.cfg.ReconnectJitter; j > 0 {
 		d = rand.N(j + 1)

@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 import (
 	"strconv"
@@ -6,10 +6,14 @@ import (
 	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
-// report accounts the closed fleet's connections: final are the last seqs
-// published, by subject; what a live connection had not received of them by
-// now is lost. It fills the subscriber side of a Report.
-func (f *fleet) report(final []uint64, stalledEnd map[string]uint64) *report.Report {
+// Report accounts the closed fleet's connections: final are the last seqs
+// published, by subject (nil: nothing was published); what a live
+// connection had not received of them by now is lost. stalledEnd is what
+// DrainStalled returned. It fills the subscriber side of a report.Report.
+func (f *Fleet) Report(final []uint64, stalledEnd map[string]uint64) *report.Report {
+	if final == nil {
+		final = make([]uint64, f.cfg.Subjects)
+	}
 	r := &report.Report{StalledEnd: stalledEnd, Disconnects: map[string]uint64{}}
 	for _, c := range f.conns {
 		switch {

@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 import (
 	"context"
@@ -13,14 +13,13 @@ import (
 	"github.com/ticker-dev/ticker/internal/loadgen/wire"
 )
 
-// fleet is the subscriber connections of one process.
-type fleet struct {
-	cfg    *Config
+// Fleet is the subscriber connections of one process.
+type Fleet struct {
+	cfg    Config
 	parser wire.Parser
 	cs     connSubjects
 	lat    *latencies
 	conns  []*conn
-	final  []uint64 // the last seqs published, once known
 
 	clients    []*http.Client // one per source address
 	transports []*http.Transport
@@ -48,10 +47,12 @@ type fleet struct {
 	disconnects map[int]uint64
 }
 
-// newFleet prepares count connections, the first with index offset in the
-// whole load.
-func newFleet(cfg *Config, offset, count int, pubSeq func(int) uint64) *fleet {
-	f := &fleet{
+// New prepares count connections, the first with index offset in the whole
+// load. pubSeq is the last seq published on a subject as of now, to count
+// what a connection the server ended had lost; nil where the publisher is in
+// another process.
+func New(cfg Config, offset, count int, pubSeq func(subject int) uint64) *Fleet {
+	f := &Fleet{
 		cfg:         cfg,
 		parser:      wire.Parser{Prefix: cfg.Prefix, Subjects: cfg.Subjects},
 		cs:          connSubjects{k: cfg.SubsPerConn, n: cfg.Subjects},
@@ -83,10 +84,10 @@ func newFleet(cfg *Config, offset, count int, pubSeq func(int) uint64) *fleet {
 	return f
 }
 
-// open starts the connections evenly over the ramp, at most
-// cfg.DialConcurrency dialing at once, and returns when every one started has
+// Open starts the connections evenly over the ramp, at most
+// DialConcurrency dialing at once, and returns when every one started has
 // subscribed or failed, or ctx is done.
-func (f *fleet) open(ctx context.Context) {
+func (f *Fleet) Open(ctx context.Context) {
 	slots := make(chan struct{}, max(f.cfg.DialConcurrency, 1))
 	start := time.Now()
 	var step time.Duration
@@ -129,7 +130,7 @@ func (f *fleet) open(ctx context.Context) {
 }
 
 // connectError counts a connection that could not subscribe.
-func (f *fleet) connectError(err error) {
+func (f *Fleet) connectError(err error) {
 	f.errors.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -141,7 +142,7 @@ func (f *fleet) connectError(err error) {
 
 // disconnected counts a connection the server ended, by close code, and
 // what it lost.
-func (f *fleet) disconnected(code int, lost uint64) {
+func (f *Fleet) disconnected(code int, lost uint64) {
 	f.errors.Add(1)
 	f.lostSoFar.Add(lost)
 	f.mu.Lock()
@@ -150,35 +151,32 @@ func (f *fleet) disconnected(code int, lost uint64) {
 }
 
 // uptoNow says, by slot of c, the last seq c was owed as of now.
-func (f *fleet) uptoNow(c *conn) func(slot int) uint64 {
+func (f *Fleet) uptoNow(c *conn) func(slot int) uint64 {
 	if f.pubSeq == nil {
 		return func(slot int) uint64 { return c.track.last[slot] }
 	}
 	return func(slot int) uint64 { return f.pubSeq(f.cs.subject(c.idx, slot)) }
 }
 
-// progress is a snapshot of the fleet for the progress line.
-func (f *fleet) progress() (open int, delivered uint64) {
+// Progress is a snapshot of the fleet for the progress line; it may be
+// called while the connections run.
+func (f *Fleet) Progress() report.Progress {
+	var open int
+	var delivered uint64
 	for _, c := range f.conns {
 		if c.live.Load() {
 			open++
 		}
 		delivered += c.delivered.Load()
 	}
-	return open + int(f.stalledUp.Load()), delivered
-}
-
-// progressNow reads the fleet's progress.
-func (f *fleet) progressNow() report.Progress {
-	open, delivered := f.progress()
 	p99 := float64(f.lat.merged().ValueAtQuantile(99)) / 1000
-	return report.Progress{Open: open, Delivered: delivered, P99: p99, Lost: f.lostSoFar.Load(), Errors: f.errors.Load(),
-		Reconnects: f.reconnects.Load()}
+	return report.Progress{Open: open + int(f.stalledUp.Load()), Delivered: delivered, P99: p99,
+		Lost: f.lostSoFar.Load(), Errors: f.errors.Load(), Reconnects: f.reconnects.Load()}
 }
 
 // behind is how many updates the live connections have yet to receive (or
 // see conflated) to be level with final, the last seqs published.
-func (f *fleet) behind(final []uint64) uint64 {
+func (f *Fleet) behind(final []uint64) uint64 {
 	var n uint64
 	for _, c := range f.conns {
 		if !c.live.Load() {
@@ -195,9 +193,10 @@ func (f *fleet) behind(final []uint64) uint64 {
 	return n
 }
 
-// waitLevel waits until the live connections have received everything up to
-// final, or nothing moved for quiet, or ctx is done.
-func (f *fleet) waitLevel(ctx context.Context, final []uint64, quiet time.Duration) {
+// WaitLevel waits until the live connections have received everything up to
+// final, the last seqs published by subject, or nothing moved for quiet, or
+// ctx is done.
+func (f *Fleet) WaitLevel(ctx context.Context, final []uint64, quiet time.Duration) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	last, lastMove := f.behind(final), time.Now()

@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 // seqTrack accounts the updates one connection receives, by the slot of
 // their subject among the connection's subjects. Publishing starts at seq 1

@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 // connSubjects is how connections are spread over subjects: connection i
 // holds the k subjects (i*k + j) % n for j < k, so that every subject has

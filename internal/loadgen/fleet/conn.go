@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 import (
 	"context"
@@ -30,7 +30,7 @@ var errClosing = errors.New("load generator closing")
 // conn is one subscriber connection: its goroutine dials, subscribes, and
 // reads and accounts every frame until the connection ends.
 type conn struct {
-	f     *fleet
+	f     *Fleet
 	idx   int // index in the whole load (all processes)
 	local int // index in this process
 	stall bool
@@ -92,7 +92,7 @@ func (c *conn) run(ctx context.Context, slot <-chan struct{}) {
 		_ = c.ws.CloseNow()
 		return
 	case c.stall:
-		return // left open and unread until drainStalled
+		return // left open and unread until DrainStalled
 	}
 	err = c.follow(ctx, err)
 	if !c.f.closing.Load() {

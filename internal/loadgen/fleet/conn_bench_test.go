@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 import (
 	"context"
@@ -41,8 +41,8 @@ func BenchmarkReceiveFrame(b *testing.B) {
 	}))
 	defer srv.Close()
 
-	cfg := Config{URLs: []string{"ws" + strings.TrimPrefix(srv.URL, "http")}, Conns: 1, SubsPerConn: 4, Subjects: 4, Prefix: "quotes.L"}
-	f := newFleet(&cfg, 0, 1, nil)
+	cfg := Config{URLs: []string{"ws" + strings.TrimPrefix(srv.URL, "http")}, SubsPerConn: 4, Subjects: 4, Prefix: "quotes.L"}
+	f := New(cfg, 0, 1, nil)
 	c := f.conns[0]
 	ws, _, err := websocket.Dial(b.Context(), cfg.URLs[0], &websocket.DialOptions{HTTPClient: f.clients[0]})
 	if err != nil {

@@ -1,4 +1,4 @@
-package loadgen
+package fleet
 
 import (
 	"context"
@@ -18,10 +18,10 @@ const (
 	closeBudget      = 10 * time.Second
 )
 
-// drainStalled reads what the stalled connections were sent, for up to wait,
-// to learn how each ended: by the server's close code, 1006 without one, or
-// "open" when the server still holds it.
-func (f *fleet) drainStalled(wait time.Duration) map[string]uint64 {
+// DrainStalled reads what the stalled connections were sent, for up to wait,
+// to learn how each ended, and counts them by end: the server's close code,
+// 1006 without one, or "open" when the server still holds it.
+func (f *Fleet) DrainStalled(wait time.Duration) map[string]uint64 {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	var mu sync.Mutex
@@ -58,9 +58,9 @@ func (f *fleet) drainStalled(wait time.Duration) map[string]uint64 {
 	return ends
 }
 
-// close ends every connection with a normal closure, and waits for their
-// goroutines.
-func (f *fleet) close() {
+// Close ends every connection with a normal closure, and waits for their
+// goroutines. It may be called more than once.
+func (f *Fleet) Close() {
 	f.closing.Store(true)
 	f.closeOnce.Do(func() { close(f.closed) })
 	deadline := time.Now().Add(closeBudget)
