@@ -75,10 +75,10 @@ func loopbackIP(s string) (net.IP, error) {
 	return ip, nil
 }
 
-// CheckLoopbackURL refuses a URL whose host is not a loopback address
+// checkLoopbackURL refuses a URL whose host is not a loopback address
 // (127.0.0.0/8, ::1) or localhost. Names are not resolved: anything else,
 // even a name that resolves to loopback, is refused.
-func CheckLoopbackURL(raw string) error {
+func checkLoopbackURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return fmt.Errorf("URL %q: %w", raw, err)
@@ -101,7 +101,7 @@ func checkLoopbackURLs(list string) error {
 	var errs []error
 	for u := range strings.SplitSeq(list, ",") {
 		if strings.TrimSpace(u) != "" {
-			errs = append(errs, CheckLoopbackURL(u))
+			errs = append(errs, checkLoopbackURL(u))
 		}
 	}
 	return errors.Join(errs...)

@@ -53,13 +53,13 @@ func TestParseSrcIPs(t *testing.T) {
 func TestCheckLoopbackURL(t *testing.T) {
 	for _, ok := range []string{"ws://127.0.0.1:8080/ws", "ws://127.9.8.7/ws", "ws://[::1]:8080/ws", "nats://localhost:4222",
 		"http://LOCALHOST/metrics", "nats://u:p@127.0.0.1:4222"} {
-		if err := CheckLoopbackURL(ok); err != nil {
+		if err := checkLoopbackURL(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"ws://10.0.0.1:8080/ws", "ws://example.com/ws", "ws://[::2]/ws", "nats://0.0.0.0:4222",
 		"ws:///ws", "nats://127.0.0.1.example.com:4222", "%zz"} {
-		if err := CheckLoopbackURL(bad); err == nil {
+		if err := checkLoopbackURL(bad); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
 	}

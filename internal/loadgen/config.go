@@ -95,10 +95,10 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("no --url to load"))
 	}
 	for _, u := range c.URLs {
-		errs = append(errs, CheckLoopbackURL(u))
+		errs = append(errs, checkLoopbackURL(u))
 	}
 	for _, u := range c.MetricsURLs {
-		errs = append(errs, CheckLoopbackURL(u))
+		errs = append(errs, checkLoopbackURL(u))
 	}
 	errs = append(errs, checkLoopbackURLs(c.NATSURL))
 	for _, ip := range c.SrcIPs {

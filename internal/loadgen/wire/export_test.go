@@ -1,4 +1,7 @@
 package wire
 
-// SubjectIndex exposes subjectIndex to the package's external tests.
-var SubjectIndex = subjectIndex
+// Unexported parts of the package, for its external tests.
+var (
+	SubjectIndex = subjectIndex
+	ErrMalformed = errMalformed
+)

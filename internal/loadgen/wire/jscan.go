@@ -39,7 +39,7 @@ func (s *jscan) expect(c byte) bool {
 // key's value, which value must consume.
 func (s *jscan) object(value func(key []byte) error) error {
 	if !s.expect('{') {
-		return ErrMalformed
+		return errMalformed
 	}
 	if s.expect('}') {
 		return nil
@@ -51,7 +51,7 @@ func (s *jscan) object(value func(key []byte) error) error {
 			return err
 		}
 		if !s.expect(':') {
-			return ErrMalformed
+			return errMalformed
 		}
 		s.space()
 		if err := value(key); err != nil {
@@ -63,7 +63,7 @@ func (s *jscan) object(value func(key []byte) error) error {
 		if s.expect('}') {
 			return nil
 		}
-		return ErrMalformed
+		return errMalformed
 	}
 }
 
@@ -71,7 +71,7 @@ func (s *jscan) object(value func(key []byte) error) error {
 // Escapes are left as they are: the names the parser compares never have any.
 func (s *jscan) plainString() ([]byte, error) {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return nil, ErrMalformed
+		return nil, errMalformed
 	}
 	start := s.i + 1
 	for i := start; i < len(s.b); i++ {
@@ -83,7 +83,7 @@ func (s *jscan) plainString() ([]byte, error) {
 			return s.b[start:i], nil
 		}
 	}
-	return nil, ErrMalformed
+	return nil, errMalformed
 }
 
 // boolean reads true or false.
@@ -97,7 +97,7 @@ func (s *jscan) boolean() (bool, error) {
 		s.i += 5
 		return false, nil
 	}
-	return false, ErrMalformed
+	return false, errMalformed
 }
 
 // digits reads an unsigned integer of at most max digits, refusing one that
@@ -113,19 +113,19 @@ func (s *jscan) digits(max int) (uint64, error) {
 		}
 		d := uint64(c - '0')
 		if v > (math.MaxUint64-d)/10 {
-			return 0, ErrMalformed
+			return 0, errMalformed
 		}
 		v = v*10 + d
 		s.i++
 	}
 	n := s.i - start
 	if n == 0 || n > max || (max == 19 && v > math.MaxInt64) {
-		return 0, ErrMalformed
+		return 0, errMalformed
 	}
 	if s.i < len(s.b) {
 		switch s.b[s.i] {
 		case '.', 'e', 'E':
-			return 0, ErrMalformed
+			return 0, errMalformed
 		}
 	}
 	return v, nil
@@ -148,11 +148,11 @@ func (s *jscan) skip() error {
 		case '{', '[':
 			depth++
 			if depth > maxSkipDepth {
-				return ErrMalformed
+				return errMalformed
 			}
 		case '}', ']':
 			if depth == 0 {
-				return ErrMalformed // a closing bracket where a value belongs
+				return errMalformed // a closing bracket where a value belongs
 			}
 			depth--
 			if depth == 0 {
@@ -161,7 +161,7 @@ func (s *jscan) skip() error {
 			}
 		case ',', ' ', '\t', '\r', '\n', ':':
 			if depth == 0 {
-				return ErrMalformed // an empty scalar
+				return errMalformed // an empty scalar
 			}
 		default:
 			if depth == 0 {
@@ -170,7 +170,7 @@ func (s *jscan) skip() error {
 		}
 		s.i++
 	}
-	return ErrMalformed
+	return errMalformed
 }
 
 // scalar consumes a number or literal up to the next delimiter.
@@ -181,12 +181,12 @@ func (s *jscan) scalar() error {
 		case ',', '}', ']', ' ', '\t', '\r', '\n':
 			return nil
 		case '"', '{', '[', ':':
-			return ErrMalformed
+			return errMalformed
 		}
 		s.i++
 	}
 	if s.i == start {
-		return ErrMalformed
+		return errMalformed
 	}
 	return nil
 }

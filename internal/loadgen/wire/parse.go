@@ -33,8 +33,8 @@ type Message struct {
 	Code     []byte // code of an error
 }
 
-// ErrMalformed is returned for a message the parser cannot read.
-var ErrMalformed = errors.New("loadgen: malformed server message")
+// errMalformed is the error for a message the parser cannot read.
+var errMalformed = errors.New("loadgen: malformed server message")
 
 // Parser reads server frames of the load's subjects: names under Prefix,
 // numbered from 0 to Subjects-1 (see SubjectName).
@@ -47,7 +47,7 @@ type Parser struct {
 // (JSON: messages separated by '\n'; msgpack: maps concatenated), and returns
 // it with the rest of the frame. It never allocates.
 //
-// A malformed JSON message returns ErrMalformed and the rest after its line,
+// A malformed JSON message returns an error and the rest after its line,
 // so the caller can go on with the next one; a malformed msgpack message
 // returns a nil rest, as nothing after it can be found. When frame holds no
 // more messages, Next returns OpNone and a nil rest.
@@ -76,7 +76,7 @@ func opOf(b []byte) Op {
 // finish checks what a message must carry: an op, and for a msg a subject.
 func finish(m Message) (Message, error) {
 	if m.Op == OpNone || (m.Op == OpMsg && m.Subject == -2) {
-		return Message{Subject: -1}, ErrMalformed
+		return Message{Subject: -1}, errMalformed
 	}
 	if m.Subject == -2 {
 		m.Subject = -1

@@ -58,7 +58,7 @@ func (p *Parser) jsonObject(s *jscan) (Message, error) {
 	}
 	s.space()
 	if s.i != len(s.b) {
-		return m, ErrMalformed
+		return m, errMalformed
 	}
 	return m, nil
 }

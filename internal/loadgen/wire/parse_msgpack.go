@@ -27,12 +27,12 @@ func (p *Parser) msgpackMap(r *codec.Reader) (Message, error) {
 	m := Message{Subject: -2} // -2: no subject key seen
 	n, err := r.MapLen()
 	if err != nil {
-		return m, ErrMalformed
+		return m, errMalformed
 	}
 	for range n {
 		key, err := r.Str()
 		if err != nil {
-			return m, ErrMalformed
+			return m, errMalformed
 		}
 		switch string(key) {
 		case "op":
@@ -53,7 +53,7 @@ func (p *Parser) msgpackMap(r *codec.Reader) (Message, error) {
 			err = r.Skip()
 		}
 		if err != nil {
-			return m, ErrMalformed
+			return m, errMalformed
 		}
 	}
 	return m, nil
