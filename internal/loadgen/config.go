@@ -95,12 +95,12 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("no --url to load"))
 	}
 	for _, u := range c.URLs {
-		errs = append(errs, checkLoopbackURL(u))
+		errs = append(errs, wsURLFlag.check(u))
 	}
 	for _, u := range c.MetricsURLs {
-		errs = append(errs, checkLoopbackURL(u))
+		errs = append(errs, metricsURLFlag.check(u))
 	}
-	errs = append(errs, checkLoopbackURLs(c.NATSURL))
+	errs = append(errs, checkNATSURLs(c.NATSURL))
 	for _, ip := range c.SrcIPs {
 		if !ip.IsLoopback() {
 			errs = append(errs, fmt.Errorf("source address %s is not loopback", ip))
