@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ticker-dev/ticker/internal/loadgen"
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // compareCmd prints load reports side by side with their ratios to the
@@ -20,7 +20,7 @@ type compareCmd struct {
 
 // Run reads the reports and prints the comparison to out.
 func (c *compareCmd) Run(out io.Writer) error {
-	var reports []*loadgen.Report
+	var reports []*report.Report
 	for _, path := range append([]string{c.Raw}, c.Ticker...) {
 		r, err := readReport(path)
 		if err != nil {
@@ -28,17 +28,17 @@ func (c *compareCmd) Run(out io.Writer) error {
 		}
 		reports = append(reports, r)
 	}
-	return loadgen.WriteComparison(out, reports)
+	return report.WriteComparison(out, reports)
 }
 
 // readReport reads a report written by load --json; it is labelled with its
 // file's name when it has no label.
-func readReport(path string) (*loadgen.Report, error) {
+func readReport(path string) (*report.Report, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read report: %w", err)
 	}
-	var r loadgen.Report
+	var r report.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", path, err)
 	}

@@ -16,7 +16,7 @@ import (
 
 // loadCmd load-tests ticker (or the reference rawserver) on this machine.
 type loadCmd struct {
-	URL             []string      `name:"url" default:"ws://127.0.0.1:8080/ws" env:"FEEDSIM_URL" help:"ticker.v1 endpoint(s) to load, loopback only; repeat or comma-separate for several (connections go round robin)."`
+	URL             []string      `name:"url" default:"ws://127.0.0.1:8080/ws" env:"FEEDSIM_URL" help:"ticker.v1 endpoint(s) to load, ws:// or wss:// and loopback only; repeat or comma-separate for several (connections go round robin)."`
 	Conns           int           `default:"1000" env:"FEEDSIM_CONNS" help:"Subscriber connections in all."`
 	SubsPerConn     int           `name:"subs-per-conn" default:"10" env:"FEEDSIM_SUBS_PER_CONN" help:"Subjects each connection subscribes to (at most --subjects)."`
 	Subjects        int           `default:"100" env:"FEEDSIM_SUBJECTS" help:"Subjects published: <prefix>0000 .. <prefix><subjects-1>."`
@@ -25,11 +25,11 @@ type loadCmd struct {
 	Duration        time.Duration `default:"30s" env:"FEEDSIM_DURATION" help:"How long to publish: the measured window."`
 	Codec           string        `default:"json" enum:"json,msgpack" env:"FEEDSIM_CODEC" help:"Subprotocol of the connections: json or msgpack."`
 	SrcIPs          string        `name:"src-ips" env:"FEEDSIM_SRC_IPS" help:"Loopback source addresses to spread connections over, beyond ~28k ports each: a range 127.0.0.2-127.0.0.9 or a comma list."`
-	NATSURL         string        `name:"nats-url" default:"nats://127.0.0.1:4222" env:"FEEDSIM_NATS_URL" help:"NATS to publish on, loopback only."`
+	NATSURL         string        `name:"nats-url" default:"nats://127.0.0.1:4222" env:"FEEDSIM_NATS_URL" help:"NATS to publish on, loopback only (host:port means nats://host:port)."`
 	Ramp            time.Duration `default:"5s" env:"FEEDSIM_RAMP" help:"Open the connections evenly over this long."`
 	Warmup          time.Duration `default:"2s" env:"FEEDSIM_WARMUP" help:"Idle wait between all subscribed and publishing."`
 	Stall           float64       `default:"0" env:"FEEDSIM_STALL" help:"Percentage of connections that subscribe, then never read (reported apart)."`
-	MetricsURL      []string      `name:"metrics-url" env:"FEEDSIM_METRICS_URL" help:"Servers' /metrics to read CPU and memory from (default: each --url's host; skipped if unreachable)."`
+	MetricsURL      []string      `name:"metrics-url" env:"FEEDSIM_METRICS_URL" help:"Servers' /metrics (http:// or https://) to read CPU and memory from (default: each --url's host; skipped if unreachable)."`
 	JSON            string        `name:"json" type:"path" env:"FEEDSIM_JSON" help:"Also write the report to this file as JSON."`
 	Procs           int           `default:"1" env:"FEEDSIM_PROCS" help:"Processes to hold the connections, for more than one process's file descriptors allow."`
 	Label           string        `default:"" env:"FEEDSIM_LABEL" help:"Name of the run in its report (e.g. raw, ticker)."`

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ticker-dev/ticker/internal/app"
 	"github.com/ticker-dev/ticker/internal/codec"
-	"github.com/ticker-dev/ticker/internal/loadgen"
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 func TestLoadFlags(t *testing.T) {
@@ -75,10 +75,10 @@ func TestLoadRunAndCompare(t *testing.T) {
 		_ = a.Shutdown(ctx)
 	}()
 	dir := t.TempDir()
-	report := filepath.Join(dir, "ticker.json")
+	tickerJSON := filepath.Join(dir, "ticker.json")
 	c, err := parse(t, "load", "--url", "ws://"+a.Addr()+"/ws", "--nats-url", a.NATSURL(), "--conns", "6",
 		"--subs-per-conn", "2", "--subjects", "4", "--rate", "100", "--duration", "700ms", "--ramp", "0s",
-		"--warmup", "0s", "--json", report, "--label", "ticker")
+		"--warmup", "0s", "--json", tickerJSON, "--label", "ticker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,11 +91,11 @@ func TestLoadRunAndCompare(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
-	b, err := os.ReadFile(report)
+	b, err := os.ReadFile(tickerJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r loadgen.Report
+	var r report.Report
 	if err := json.Unmarshal(b, &r); err != nil || r.Delivered == 0 || r.Delivered != r.Expected || r.Label != "ticker" {
 		t.Fatalf("JSON report %+v, %v", r, err)
 	}
@@ -106,7 +106,7 @@ func TestLoadRunAndCompare(t *testing.T) {
 	if err := os.WriteFile(raw, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err = parse(t, "compare", "--raw", raw, "--ticker", report)
+	c, err = parse(t, "compare", "--raw", raw, "--ticker", tickerJSON)
 	if err != nil {
 		t.Fatal(err)
 	}

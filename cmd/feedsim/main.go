@@ -35,6 +35,15 @@ func newParser(c *cli, opts ...kong.Option) (*kong.Kong, error) {
 	return kong.New(c, opts...)
 }
 
+// bind gives the commands' Run methods what they take: the context, which
+// the first SIGINT or SIGTERM cancels, and the writer for their output.
+func bind(ctx context.Context, out io.Writer) []kong.Option {
+	return []kong.Option{
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.BindTo(out, (*io.Writer)(nil)),
+	}
+}
+
 func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
 
@@ -45,10 +54,7 @@ func main() {
 	context.AfterFunc(ctx, stop)
 
 	var c cli
-	parser, err := newParser(&c,
-		kong.BindTo(ctx, (*context.Context)(nil)),
-		kong.BindTo(os.Stdout, (*io.Writer)(nil)),
-	)
+	parser, err := newParser(&c, bind(ctx, os.Stdout)...)
 	if err != nil {
 		panic(err) // a bad cli struct: a programming error
 	}

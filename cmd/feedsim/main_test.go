@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/alecthomas/kong"
@@ -19,6 +20,25 @@ func parse(t *testing.T, args ...string) (*cli, error) {
 	}
 	_, err = parser.Parse(args)
 	return &c, err
+}
+
+// execute runs args as main runs feedsim's command line: the real parser
+// with main's bindings, then the command's Run. It returns what the command
+// wrote to its output and the parse or run error.
+func execute(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var c cli
+	var out bytes.Buffer
+	parser, err := newParser(&c, append(bind(t.Context(), &out), kong.Exit(func(int) { t.Fatal("kong called exit") }))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		return "", err
+	}
+	err = kctx.Run()
+	return out.String(), err
 }
 
 // TestFlagsHaveEnvAndHelp checks that every flag of every command has a

@@ -1,10 +1,8 @@
 package loadgen
 
 import (
-	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 )
 
@@ -73,50 +71,4 @@ func loopbackIP(s string) (net.IP, error) {
 		return v4, nil
 	}
 	return ip, nil
-}
-
-// CheckLoopbackURL refuses a URL whose host is not a loopback address
-// (127.0.0.0/8, ::1) or localhost. Names are not resolved: anything else,
-// even a name that resolves to loopback, is refused.
-func CheckLoopbackURL(raw string) error {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return fmt.Errorf("URL %q: %w", raw, err)
-	}
-	host := u.Hostname()
-	if host == "" {
-		return fmt.Errorf("URL %q has no host", raw)
-	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("target %s is not loopback (127.0.0.0/8, ::1 or localhost): feedsim load only loads this machine", u.Redacted())
-}
-
-// checkLoopbackURLs checks a comma-separated list, as NATS URLs are given.
-func checkLoopbackURLs(list string) error {
-	var errs []error
-	for u := range strings.SplitSeq(list, ",") {
-		if strings.TrimSpace(u) != "" {
-			errs = append(errs, CheckLoopbackURL(u))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// metricsURLOf derives a gateway's metrics URL from its WebSocket URL:
-// ws://host:port/ws -> http://host:port/metrics.
-func metricsURLOf(wsURL string) (string, error) {
-	u, err := url.Parse(wsURL)
-	if err != nil {
-		return "", fmt.Errorf("URL %q: %w", wsURL, err)
-	}
-	scheme := "http"
-	if u.Scheme == "wss" || u.Scheme == "https" {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: u.Host, Path: "/metrics"}).String(), nil
 }

@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -46,38 +45,6 @@ func TestParseSrcIPs(t *testing.T) {
 	} {
 		if _, err := ParseSrcIPs(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want one saying %q", in, err, want)
-		}
-	}
-}
-
-func TestCheckLoopbackURL(t *testing.T) {
-	for _, ok := range []string{"ws://127.0.0.1:8080/ws", "ws://127.9.8.7/ws", "ws://[::1]:8080/ws", "nats://localhost:4222",
-		"http://LOCALHOST/metrics", "nats://u:p@127.0.0.1:4222"} {
-		if err := CheckLoopbackURL(ok); err != nil {
-			t.Errorf("%s: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"ws://10.0.0.1:8080/ws", "ws://example.com/ws", "ws://[::2]/ws", "nats://0.0.0.0:4222",
-		"ws:///ws", "nats://127.0.0.1.example.com:4222", "%zz"} {
-		if err := CheckLoopbackURL(bad); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
-	}
-	if err := checkLoopbackURLs("nats://127.0.0.1:4222, nats://10.1.1.1:4222"); err == nil {
-		t.Error("a list with one remote NATS accepted")
-	}
-	if ip, _ := loopbackIP("127.0.0.3"); !ip.Equal(net.IPv4(127, 0, 0, 3)) {
-		t.Errorf("loopbackIP = %v", ip)
-	}
-}
-
-func TestMetricsURLOf(t *testing.T) {
-	for in, want := range map[string]string{
-		"ws://127.0.0.1:8080/ws": "http://127.0.0.1:8080/metrics",
-		"wss://[::1]:8443/ws":    "https://[::1]:8443/metrics",
-	} {
-		if got, err := metricsURLOf(in); err != nil || got != want {
-			t.Errorf("%s: %s, %v", in, got, err)
 		}
 	}
 }

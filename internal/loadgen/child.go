@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/loadgen/fleet"
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // childMsg is one line of JSON between a run and one of its child processes
@@ -22,10 +25,10 @@ type childMsg struct {
 	Cmd   string   `json:"cmd,omitempty"`
 	Final []uint64 `json:"final,omitempty"` // with level: the last seqs published
 
-	Event    string    `json:"event,omitempty"`
-	Progress *progress `json:"progress,omitempty"`
-	Report   *Report   `json:"report,omitempty"`
-	Error    string    `json:"error,omitempty"`
+	Event    string           `json:"event,omitempty"`
+	Progress *report.Progress `json:"progress,omitempty"`
+	Report   *report.Report   `json:"report,omitempty"`
+	Error    string           `json:"error,omitempty"`
 }
 
 // Child commands and events.
@@ -81,13 +84,14 @@ func RunChild(ctx context.Context, in io.Reader, out io.Writer) error {
 		}
 	}()
 
-	f := newFleet(&cfg, first.Offset, cfg.Conns, nil)
-	defer f.close()
+	f := fleet.New(cfg.fleetConfig(), first.Offset, cfg.Conns, nil)
+	defer f.Close()
 	stopProgress := sendProgress(f, send)
 	defer stopProgress()
-	f.open(ctx)
+	f.Open(ctx)
 	send(childMsg{Event: eventReady})
 
+	var final []uint64 // the last seqs published, once known
 	var cpu0, cpu1 time.Duration
 	for {
 		var m childMsg
@@ -103,19 +107,15 @@ func RunChild(ctx context.Context, in io.Reader, out io.Writer) error {
 		case cmdStart:
 			cpu0 = cpuTime()
 		case cmdLevel:
-			f.final = m.Final
-			f.waitLevel(ctx, m.Final, levelQuiet)
+			final = m.Final
+			f.WaitLevel(ctx, m.Final, levelQuiet)
 			cpu1 = cpuTime()
 			send(childMsg{Event: eventLeveled})
 		case cmdClose:
 			stopProgress()
-			ends := f.drainStalled(stalledWait)
-			f.close()
-			final := f.final
-			if final == nil {
-				final = make([]uint64, cfg.Subjects)
-			}
-			r := f.report(final, ends)
+			ends := f.DrainStalled(stalledWait)
+			f.Close()
+			r := f.Report(final, ends)
 			r.CPUSeconds = max(cpu1-cpu0, 0).Seconds()
 			send(childMsg{Event: eventReport, Report: r})
 			return nil
@@ -124,7 +124,7 @@ func RunChild(ctx context.Context, in io.Reader, out io.Writer) error {
 }
 
 // sendProgress sends f's progress every second until the returned stop.
-func sendProgress(f *fleet, send func(childMsg)) (stop func()) {
+func sendProgress(f *fleet.Fleet, send func(childMsg)) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -137,7 +137,7 @@ func sendProgress(f *fleet, send func(childMsg)) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				p := f.progressNow()
+				p := f.Progress()
 				send(childMsg{Event: eventProgress, Progress: &p})
 			}
 		}

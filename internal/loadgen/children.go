@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // children are the connections of a run held by child processes.
@@ -27,7 +29,7 @@ type child struct {
 	enc    *json.Encoder
 	events chan childMsg // ready, leveled, report; closed when the child's output ends
 	mu     sync.Mutex
-	last   progress
+	last   report.Progress
 	read   sync.WaitGroup
 }
 
@@ -174,27 +176,22 @@ func (cs *children) level(ctx context.Context, final []uint64) error {
 	return err
 }
 
-func (cs *children) progress() progress {
-	var p progress
+func (cs *children) progress() report.Progress {
+	var p report.Progress
 	for _, k := range cs.kids {
 		k.mu.Lock()
 		q := k.last
 		k.mu.Unlock()
-		p.Open += q.Open
-		p.Delivered += q.Delivered
-		p.Lost += q.Lost
-		p.Errors += q.Errors
-		p.Reconnects += q.Reconnects
-		p.P99 = max(p.P99, q.P99)
+		p.Add(q)
 	}
 	return p
 }
 
 // close asks every child for its report, merges them, and waits for the
 // children to exit (killing those still there after a grace period).
-func (cs *children) close(ctx context.Context) (*Report, error) {
+func (cs *children) close(ctx context.Context) (*report.Report, error) {
 	msgs, err := cs.all(ctx, &childMsg{Cmd: cmdClose}, eventReport)
-	r := &Report{Disconnects: map[string]uint64{}, StalledEnd: map[string]uint64{}}
+	r := &report.Report{Disconnects: map[string]uint64{}, StalledEnd: map[string]uint64{}}
 	for _, m := range msgs {
 		if m.Report != nil {
 			err = errors.Join(err, r.Merge(m.Report))

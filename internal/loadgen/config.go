@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/fleet"
 )
 
 // Config is one load run. Run checks it; the zero values of the optional
@@ -38,8 +39,8 @@ type Config struct {
 	// A connection the server closes with 1001 (going away: the pod drains)
 	// dials the next of URLs after a random delay within ReconnectJitter
 	// (full jitter: uniform in [0, ReconnectJitter]; zero: at once) and
-	// subscribes again, unless NoReconnect. See seqTrack for how the updates
-	// it missed meanwhile are counted.
+	// subscribes again, unless NoReconnect. See the fleet's seqTrack for how
+	// the updates it missed meanwhile are counted.
 	ReconnectJitter time.Duration `json:"reconnect_jitter"`
 	NoReconnect     bool          `json:"no_reconnect"`
 
@@ -77,6 +78,13 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// fleetConfig is what the connections of a run need of c.
+func (c *Config) fleetConfig() fleet.Config {
+	return fleet.Config{URLs: c.URLs, Codec: c.Codec, Prefix: c.Prefix, Subjects: c.Subjects, SubsPerConn: c.SubsPerConn,
+		StallPercent: c.StallPercent, SrcIPs: c.SrcIPs, Ramp: c.Ramp, DialConcurrency: c.DialConcurrency,
+		ReconnectJitter: c.ReconnectJitter, NoReconnect: c.NoReconnect}
+}
+
 // deadline bounds a whole run: everything is cancelled after it.
 func (c Config) deadline() time.Duration { return c.Duration + c.Ramp + c.Warmup + hardDeadline }
 
@@ -87,12 +95,12 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("no --url to load"))
 	}
 	for _, u := range c.URLs {
-		errs = append(errs, CheckLoopbackURL(u))
+		errs = append(errs, wsURLFlag.check(u))
 	}
 	for _, u := range c.MetricsURLs {
-		errs = append(errs, CheckLoopbackURL(u))
+		errs = append(errs, metricsURLFlag.check(u))
 	}
-	errs = append(errs, checkLoopbackURLs(c.NATSURL))
+	errs = append(errs, checkNATSURLs(c.NATSURL))
 	for _, ip := range c.SrcIPs {
 		if !ip.IsLoopback() {
 			errs = append(errs, fmt.Errorf("source address %s is not loopback", ip))

@@ -5,7 +5,16 @@
 // reconnects after a 1001 (a draining pod), and the server's CPU and memory
 // per delivery from its /metrics.
 //
-// The receive path reads every frame into a reusable buffer and parses it
-// without allocating ([Parser]), so that one core can check hundreds of
-// thousands of deliveries a second.
+// Run puts a load together from its subpackages, each of which imports only
+// those listed before it:
+//
+//   - wire reads the server's frames without allocating ([wire.Parser]), so
+//     that one core can check hundreds of thousands of deliveries a second;
+//   - report is what a run measured and how it is shown, merged over
+//     processes, with the servers' costs scraped from their /metrics;
+//   - publish publishes the quote updates at the set rate;
+//   - fleet holds the subscriber connections of one process.
+//
+// With Config.Procs above 1, child processes hold the connections (RunChild),
+// each a fleet of its own, and talk to the parent in lines of JSON.
 package loadgen

@@ -10,6 +10,9 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/fleet"
+	"github.com/ticker-dev/ticker/internal/loadgen/publish"
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // How long the end of a run waits: for the last deliveries (until nothing
@@ -27,19 +30,19 @@ type subscribers interface {
 	open(ctx context.Context) error
 	// start marks the beginning of the measured window.
 	start() error
-	progress() progress
+	progress() report.Progress
 	// level waits until the connections have received the updates up to
 	// final, the last seqs published by subject, or ctx is done.
 	level(ctx context.Context, final []uint64) error
 	// close closes every connection and returns their report, including
 	// the CPU time spent by child processes in the window.
-	close(ctx context.Context) (*Report, error)
+	close(ctx context.Context) (*report.Report, error)
 }
 
 // Run runs a load as cfg says and reports it. Canceling ctx (SIGINT) ends the
 // run early, with a report; a hard deadline (duration + ramp + warmup + 30 s)
 // bounds the whole run. Every connection is closed when it returns.
-func Run(ctx context.Context, cfg Config) (*Report, error) {
+func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -55,10 +58,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATSURL, err)
 	}
 	defer nc.Close()
-	pub := newPublisher(nc.Publish, cfg.Prefix, cfg.Subjects, cfg.Rate)
+	pub := publish.New(nc.Publish, cfg.Prefix, cfg.Subjects, cfg.Rate)
 
-	scr := newScraper(cfg.metricsURLs())
-	before, scraping := scr.first(soft)
+	scr := report.NewScraper(cfg.metricsURLs())
+	scr.Before(soft)
 
 	var subs subscribers
 	if cfg.Procs > 1 {
@@ -66,10 +69,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 	} else {
-		subs = &localSubs{f: newFleet(&cfg, 0, cfg.Conns, pub.lastSeq)}
+		subs = &localSubs{f: fleet.New(cfg.fleetConfig(), 0, cfg.Conns, pub.LastSeq)}
 	}
-	prog := startProgress(cfg.Progress, subs, cfg.Conns)
-	defer prog.stop()
+	prog := report.StartProgress(cfg.Progress, cfg.Conns, subs.progress)
+	defer prog.Stop()
 	cfg.Logger.Info("opening connections", "conns", cfg.Conns, "urls", cfg.URLs, "ramp", cfg.Ramp, "procs", cfg.Procs)
 
 	err = subs.open(soft)
@@ -77,7 +80,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		err = nil // stopped early (SIGINT): report what there is
 	}
 	sleep(soft, cfg.Warmup)
-	idle, _ := scr.scrape(soft)
+	scr.Idle(soft)
 	if err == nil {
 		err = subs.start()
 	}
@@ -85,18 +88,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var elapsed time.Duration
 	if err == nil && soft.Err() == nil {
 		cfg.Logger.Info("publishing", "rate", cfg.Rate, "subjects", cfg.Subjects, "duration", cfg.Duration)
-		elapsed = pub.run(soft, cfg.Duration)
+		elapsed = pub.Run(soft, cfg.Duration)
 	}
 	if ferr := nc.FlushTimeout(5 * time.Second); ferr != nil {
 		cfg.Logger.Warn("flush to NATS", "err", ferr)
 	}
-	final := pub.finalSeqs()
+	final := pub.FinalSeqs()
 	if err == nil {
 		err = subs.level(hard, final)
 	}
 	cpu1 := cpuTime()
-	end, endOK := scr.scrape(hard)
-	prog.stop()
+	scr.End(hard)
+	prog.Stop()
 
 	r, cerr := subs.close(hard)
 	if err == nil {
@@ -108,12 +111,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.Label, r.URLs, r.Codec, r.Procs = cfg.Label, cfg.URLs, cfg.Codec.String(), cfg.Procs
 	r.Conns, r.SubsPerConn, r.Subjects, r.Rate = cfg.Conns, cfg.SubsPerConn, cfg.Subjects, cfg.Rate
 	r.Seconds = elapsed.Seconds()
-	r.Published, r.PublishErrors = pub.published.Load(), pub.errors.Load()
+	r.Published, r.PublishErrors = pub.Published(), pub.Errors()
 	r.CPUSeconds += (cpu1 - cpu0).Seconds()
-	if scraping && endOK && elapsed > 0 {
-		r.Server = serverStats(scr.urls, before, idle, end, r.Subscribed+r.Stalled, r.Delivered)
+	if elapsed > 0 {
+		r.Server = scr.Stats(r.Subscribed+r.Stalled, r.Delivered)
 	}
-	r.derive()
+	r.Derive()
 	return r, err
 }
 
@@ -152,26 +155,25 @@ func cpuTime() time.Duration {
 }
 
 // localSubs are the connections of a run held by this process.
-type localSubs struct{ f *fleet }
+type localSubs struct {
+	f     *fleet.Fleet
+	final []uint64 // the last seqs published, once known
+}
 
-func (l *localSubs) open(ctx context.Context) error { l.f.open(ctx); return nil }
+func (l *localSubs) open(ctx context.Context) error { l.f.Open(ctx); return nil }
 func (l *localSubs) start() error                   { return nil }
-func (l *localSubs) progress() progress             { return l.f.progressNow() }
+func (l *localSubs) progress() report.Progress      { return l.f.Progress() }
 
 func (l *localSubs) level(ctx context.Context, final []uint64) error {
-	l.f.final = final
-	l.f.waitLevel(ctx, final, levelQuiet)
+	l.final = final
+	l.f.WaitLevel(ctx, final, levelQuiet)
 	return nil
 }
 
-func (l *localSubs) close(context.Context) (*Report, error) {
-	ends := l.f.drainStalled(stalledWait)
-	l.f.close()
-	final := l.f.final
-	if final == nil {
-		final = make([]uint64, l.f.cfg.Subjects)
-	}
-	return l.f.report(final, ends), nil
+func (l *localSubs) close(context.Context) (*report.Report, error) {
+	ends := l.f.DrainStalled(stalledWait)
+	l.f.Close()
+	return l.f.Report(l.final, ends), nil
 }
 
 // Codec names accepted on the command line.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/loadgen/report"
 )
 
 // smallLoad is 20 connections of 3 subjects over 10, at 200 updates/s for
@@ -21,7 +22,7 @@ func smallLoad(wsURL, natsURL string, k codec.Kind) Config {
 		Logger: slog.New(slog.DiscardHandler)}
 }
 
-func run(t *testing.T, cfg Config) *Report {
+func run(t *testing.T, cfg Config) *report.Report {
 	t.Helper()
 	var progress bytes.Buffer
 	cfg.Progress = &progress
@@ -39,7 +40,7 @@ func run(t *testing.T, cfg Config) *Report {
 
 // checkComplete checks a run in which every update reached every live
 // subscriber.
-func checkComplete(t *testing.T, r *Report, live int) {
+func checkComplete(t *testing.T, r *report.Report, live int) {
 	t.Helper()
 	perSubject := uint64(live * r.SubsPerConn / r.Subjects)
 	switch {
