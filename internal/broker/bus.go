@@ -226,8 +226,8 @@ func (b *Bus) Unwatch(patterns []string) {
 	}
 }
 
-// Watching returns the number of patterns subscribed.
-func (b *Bus) Watching() int {
+// watched returns the number of patterns subscribed.
+func (b *Bus) watched() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.watching)
