@@ -80,23 +80,14 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		log.Info("embedded nats listening", "url", a.natsURL)
 	}
 
-	// The bus and the hub need each other: the bus is made first, and what
-	// it calls before the hub exists waits for it.
-	var hub *fanout.Hub
-	hubMade := make(chan struct{})
+	// Updates flow one way: the bus connects and delivers nothing yet, the
+	// hub is built on it, then the bus starts handing the hub its updates
+	// and resyncs (what came before waits for Start).
 	a.bus, err = broker.Connect(broker.Options{
 		URL:     a.natsURL,
-		Deliver: func(subject string, payload []byte) { hub.Deliver(subject, payload) },
 		Stream:  cfg.stream(),
 		Logger:  log,
 		Metrics: broker.NewMetrics(reg),
-		Reconnected: func(ctx context.Context) {
-			select {
-			case <-hubMade:
-				hub.Resync(ctx)
-			case <-ctx.Done(): // Start failed
-			}
-		},
 	})
 	if err != nil {
 		return nil, err
@@ -104,7 +95,7 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 	if err := a.ensureStream(); err != nil {
 		return nil, err
 	}
-	hub = fanout.NewHub(fanout.Options{
+	a.hub = fanout.NewHub(fanout.Options{
 		MaxQueueBytes: cfg.MaxQueueBytes,
 		SlowTimeout:   cfg.SlowTimeout,
 		MaxBatch:      cfg.MaxBatch,
@@ -114,11 +105,10 @@ func Start(cfg Config, log *slog.Logger) (a *App, err error) {
 		Metrics:       fanout.NewMetrics(reg),
 		Logger:        log,
 	})
-	a.hub = hub
-	close(hubMade)
+	a.bus.Start(a.hub.Deliver, a.hub.Resync)
 
 	a.gw = gateway.New(gateway.Options{
-		Hub:            hub,
+		Hub:            a.hub,
 		Policy:         subscribe.Policy{Allow: allow, MaxSubs: cfg.MaxSubs},
 		OriginPatterns: cfg.AllowedOrigins,
 		Ready:          a.bus.Connected,
@@ -180,7 +170,7 @@ const streamCheckTimeout = 10 * time.Second
 
 // ensureStream creates or checks the snapshot stream when NATS is there at
 // start, failing Start with an error that says what to do. The bus checks
-// again each time it connects (see broker.Options.Reconnected), so a NATS
+// again each time it connects (see broker.Bus.Start), so a NATS
 // that comes later gets its stream too.
 func (a *App) ensureStream() error {
 	if !a.bus.Connected() {
