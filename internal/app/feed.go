@@ -22,6 +22,7 @@ func (a *App) startFeed() error {
 		stats, err := feed.Run(ctx, nc.Publish, opts)
 		a.log.Info("built-in feed stopped", "published", stats.Published, "errors", stats.Errors, "err", err)
 	}()
-	a.log.Info("built-in feed publishing", "symbols", opts.Symbols, "games", opts.Games, "rate", opts.Rate)
+	a.log.Info("built-in feed publishing", "subjects", "quotes.<SYMBOL>,scores.<league>.<game>",
+		"symbols", opts.Symbols, "games", opts.Games, "rate", opts.Rate)
 	return nil
 }

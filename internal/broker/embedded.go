@@ -66,7 +66,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		e.removeTemp()
 		return nil, fmt.Errorf("embedded nats: %w", err)
 	}
-	e.srv.SetLoggerV2(slogLogger{opts.Logger.With("component", "nats-server")}, false, false, false)
+	e.srv.SetLoggerV2(newServerLog(opts.Logger), false, false, false)
 	e.srv.Start()
 	if !e.srv.ReadyForConnections(10 * time.Second) {
 		e.Shutdown()
@@ -94,13 +94,3 @@ func (e *Embedded) removeTemp() {
 		_ = os.RemoveAll(e.tmp)
 	}
 }
-
-// slogLogger sends the server's logs to slog.
-type slogLogger struct{ l *slog.Logger }
-
-func (s slogLogger) Noticef(format string, v ...any) { s.l.Info(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Warnf(format string, v ...any)   { s.l.Warn(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Fatalf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Errorf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Debugf(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Tracef(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
