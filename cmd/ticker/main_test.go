@@ -77,6 +77,28 @@ func TestTheEmbeddedServersLogShowsAtDebugLevel(t *testing.T) {
 	}
 }
 
+func TestABusyNATSPortFailsAtOnceNamingTheAddressAndTheFlag(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	busy := ln.Addr().String()
+	p := start(t, "--listen", freeAddr(t), "--nats-listen", busy)
+	if code := p.wait(t); code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	out := p.out.String()
+	for _, want := range []string{busy, "address already in use", "--nats-listen"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output does not say %q", want)
+		}
+	}
+	if strings.Contains(out, "not ready") {
+		t.Error("ticker waited for the embedded server's readiness timeout")
+	}
+}
+
 // proc is a running ticker whose output is kept.
 type proc struct {
 	cmd  *exec.Cmd

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/broker"
@@ -15,6 +18,9 @@ func (a *App) startNATS() error {
 		return nil
 	}
 	e, err := broker.StartEmbedded(broker.EmbeddedOptions{Listen: a.cfg.NATSListen, DataDir: a.cfg.DataDir, Logger: a.log})
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w (another ticker or NATS server?): give this one's embedded NATS another address with --nats-listen (port 0: any free port), or join that server with --nats-url nats://%s", err, a.cfg.NATSListen)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,37 @@ package broker
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
+
+func TestTheEmbeddedServerFailsAtOnceOnABusyPortNamingIt(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var logged lockedBuffer
+	e, err := StartEmbedded(EmbeddedOptions{Listen: ln.Addr().String(), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err == nil {
+		e.Shutdown()
+		t.Fatal("started on a busy port")
+	}
+	if !errors.Is(err, syscall.EADDRINUSE) || !strings.Contains(err.Error(), ln.Addr().String()) {
+		t.Fatalf("err = %v, want address in use naming %s", err, ln.Addr())
+	}
+	if strings.Contains(err.Error(), "not ready") {
+		t.Fatalf("err = %v: it waited for the timeout", err)
+	}
+	if strings.Contains(logged.String(), "level=ERROR") {
+		t.Fatalf("the error was logged as well as returned:\n%s", logged.String())
+	}
+}
 
 func TestTheEmbeddedServersNoticesAreDebugLogs(t *testing.T) {
 	for _, tc := range []struct {
