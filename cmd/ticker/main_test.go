@@ -99,6 +99,44 @@ func TestABusyNATSPortFailsAtOnceNamingTheAddressAndTheFlag(t *testing.T) {
 	}
 }
 
+func TestNegativeNumbersAreValuesOfTheirFlags(t *testing.T) {
+	p := start(t, "--listen", freeAddr(t), "--nats-listen", "127.0.0.1:0", "--no-feed", "--drain-window", "100ms",
+		"--max-conns", "-1", "--max-conns-per-ip", "-1", "--op-rate", "-1", "--idle-timeout", "-1s", "--ping-interval", "-1s")
+	p.waitFor(t, "gateway listening")
+	if code := p.stop(t); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+}
+
+func TestAFlagWithoutItsValueIsStillAnError(t *testing.T) {
+	p := start(t, "--max-conns", "--listen", freeAddr(t))
+	if code := p.wait(t); code == 0 {
+		t.Fatal("ticker ran with --max-conns taking the next flag as its value")
+	}
+}
+
+func TestTheHelpListsEveryEndpointAndShowsListDefaultsAsOneValue(t *testing.T) {
+	out, err := exec.Command(binary, "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v\n%s", err, out)
+	}
+	help := strings.Join(strings.Fields(string(out)), " ") // the help is wrapped to the terminal
+	for _, want := range []string{
+		"/ws, /sse, the dashboard /, /metrics, /healthz, /readyz",
+		"listens on every interface",
+		`--allow="quotes.>,scores.>"`,
+		`--snapshot-subjects="quotes.>,scores.>"`,
+		`--allowed-origins="localhost:*,127.0.0.1:*,[::1]:*"`,
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the help does not say %s", want)
+		}
+	}
+	if strings.Contains(help, ",...") {
+		t.Error("a list default ends in ,... as if it held more values")
+	}
+}
+
 // proc is a running ticker whose output is kept.
 type proc struct {
 	cmd  *exec.Cmd
