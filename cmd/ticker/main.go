@@ -23,9 +23,9 @@ import (
 
 // cli is the command line; every flag has a TICKER_* environment twin.
 type cli struct {
-	Listen     string `default:":8080" env:"TICKER_LISTEN" help:"HTTP address of the gateway (/ws, /, /metrics, /healthz, /readyz)."`
-	NATSURL    string `name:"nats-url" env:"TICKER_NATS_URL" placeholder:"nats://host:4222" help:"NATS server(s) to use, comma separated. Empty runs an embedded NATS server and, unless --feed=false, the built-in feed."`
-	NATSListen string `name:"nats-listen" default:"127.0.0.1:4222" env:"TICKER_NATS_LISTEN" help:"Client address of the embedded NATS server, so feedsim and other gateways can join (port 0 picks a free one)."`
+	Listen     string `default:":8080" env:"TICKER_LISTEN" help:"HTTP address of the gateway: /ws, /sse, the dashboard /, /metrics, /healthz, /readyz. Without a host (as :8080) it listens on every interface; the embedded NATS server listens on --nats-listen, loopback only by default."`
+	NATSURL    string `name:"nats-url" env:"TICKER_NATS_URL" placeholder:"nats://host:4222" help:"NATS server(s) to use, comma separated. Empty runs an embedded NATS server and, unless --no-feed, the built-in feed."`
+	NATSListen string `name:"nats-listen" default:"127.0.0.1:4222" env:"TICKER_NATS_LISTEN" help:"Client address of the embedded NATS server, so feedsim and other gateways on this machine can join (port 0 picks a free one). Loopback by default, so only this machine reaches it."`
 	DataDir    string `name:"data-dir" env:"TICKER_DATA_DIR" help:"JetStream storage of the embedded NATS server; empty means a temporary directory removed at exit."`
 
 	SnapshotStream   string   `name:"snapshot-stream" default:"TICKER_LAST" env:"TICKER_SNAPSHOT_STREAM" help:"JetStream stream keeping every subject's last update, so every pod can replay snapshots of subjects it never saw; created when missing. none: no stream (snapshots only of updates this gateway has seen)."`
@@ -97,11 +97,11 @@ func (c *cli) config() app.Config {
 
 func main() {
 	var c cli
-	kong.Parse(&c,
+	kong.Parse(&c, append(flagMappers(),
 		kong.Name("ticker"),
 		kong.Description("Real-time push gateway for stock quotes and live sports scores (ticker.v1 over WebSocket)."),
 		kong.UsageOnError(),
-	)
+	)...)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
 	slog.SetDefault(log)
 	if err := run(c.config(), log); err != nil {

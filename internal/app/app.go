@@ -2,193 +2,71 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/broker"
 	"github.com/ticker-dev/ticker/internal/fanout"
-	"github.com/ticker-dev/ticker/internal/feed"
 	"github.com/ticker-dev/ticker/internal/gateway"
 	"github.com/ticker-dev/ticker/internal/subscribe"
-	"github.com/ticker-dev/ticker/web"
 )
 
 // App is a running ticker process.
 type App struct {
-	cfg      Config
-	log      *slog.Logger
-	embedded *broker.Embedded
+	cfg Config
+	log *slog.Logger
+
+	// Made by Start's steps, in this order; close undoes them in reverse.
+	policy   subscribe.Policy // checkConfig
+	verifier *auth.Verifier   // checkConfig; nil without auth
+	reg      *prometheus.Registry
+	embedded *broker.Embedded // nil with --nats-url
+	natsURL  string
 	bus      *broker.Bus
 	hub      *fanout.Hub
 	gw       *gateway.Server
-	http     *http.Server
 	ln       net.Listener
-	natsURL  string
-
-	stopFeed context.CancelFunc
-	wg       sync.WaitGroup
+	http     *http.Server
 	serveErr chan error
+	stopFeed context.CancelFunc // nil without the built-in feed
+	wg       sync.WaitGroup     // the built-in feed
 }
 
 // Start brings a ticker up: it returns once the gateway listens. Stop it
-// with Shutdown.
-func Start(cfg Config, log *slog.Logger) (a *App, err error) {
+// with Shutdown. When a step fails, what the earlier ones made is undone.
+//
+// Updates flow one way, from the bus to the hub: the bus connects first and
+// delivers nothing, the hub is built on it, and only then does the bus start
+// handing it updates and resyncs.
+func Start(cfg Config, log *slog.Logger) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	allow, err := subscribe.NewAllow(cfg.Allow)
-	if err != nil {
-		return nil, fmt.Errorf("--allow: %w", err)
+	a := &App{cfg: cfg, log: log, serveErr: make(chan error, 1)}
+	steps := []func() error{
+		a.checkConfig, // what does not parse fails before anything starts
+		a.newRegistry, // the Prometheus registry of every component
+		a.startNATS,   // the embedded server, unless --nats-url
+		a.connectBus,  // the NATS connection; it delivers nothing yet
+		a.newHub,      // the fanout core, watching patterns through the bus
+		a.startBus,    // the bus delivers to the hub and resyncs it
+		a.newGateway,  // the HTTP handlers
+		a.listen,      // the gateway's address
+		a.serve,       // the HTTP server
+		a.startFeed,   // the built-in feed, when on
 	}
-	if err := gateway.ValidateOrigins(cfg.AllowedOrigins); err != nil {
-		return nil, fmt.Errorf("--allowed-origins: %w", err)
-	}
-	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
-		return nil, errors.New("--tls-cert and --tls-key go together")
-	}
-	verifier, err := auth.New(cfg.Auth)
-	if err != nil {
-		return nil, fmt.Errorf("jwt: %w", err)
-	}
-	started := &App{cfg: cfg, log: log, serveErr: make(chan error, 1)}
-	a = started
-	defer func() {
-		if err != nil {
-			started.close() // a is nil by now
-		}
-	}()
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
-	a.natsURL = cfg.NATSURL
-	if a.natsURL == "" {
-		a.embedded, err = broker.StartEmbedded(broker.EmbeddedOptions{Listen: cfg.NATSListen, DataDir: cfg.DataDir, Logger: log})
-		if err != nil {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			a.close()
 			return nil, err
 		}
-		a.natsURL = a.embedded.ClientURL()
-		log.Info("embedded nats listening", "url", a.natsURL)
-	}
-
-	// The bus and the hub need each other: the bus is made first, and what
-	// it calls before the hub exists waits for it.
-	var hub *fanout.Hub
-	hubMade := make(chan struct{})
-	a.bus, err = broker.Connect(broker.Options{
-		URL:     a.natsURL,
-		Deliver: func(subject string, payload []byte) { hub.Deliver(subject, payload) },
-		Stream:  cfg.stream(),
-		Logger:  log,
-		Metrics: broker.NewMetrics(reg),
-		Reconnected: func(ctx context.Context) {
-			select {
-			case <-hubMade:
-				hub.Resync(ctx)
-			case <-ctx.Done(): // Start failed
-			}
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := a.ensureStream(); err != nil {
-		return nil, err
-	}
-	hub = fanout.NewHub(fanout.Options{
-		MaxQueueBytes: cfg.MaxQueueBytes,
-		SlowTimeout:   cfg.SlowTimeout,
-		MaxBatch:      cfg.MaxBatch,
-		MaxBatchBytes: cfg.MaxBatchBytes,
-		FlushInterval: cfg.FlushInterval,
-		Bus:           a.bus,
-		Metrics:       fanout.NewMetrics(reg),
-		Logger:        log,
-	})
-	a.hub = hub
-	close(hubMade)
-
-	a.gw = gateway.New(gateway.Options{
-		Hub:            hub,
-		Policy:         subscribe.Policy{Allow: allow, MaxSubs: cfg.MaxSubs},
-		OriginPatterns: cfg.AllowedOrigins,
-		Ready:          a.bus.Connected,
-		Gatherer:       reg,
-		Page:           web.Handler(),
-		Limits:         cfg.Limits,
-		Auth:           verifier,
-		Metrics:        gateway.NewMetrics(reg),
-		Logger:         log,
-	})
-
-	if a.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
-		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
-	}
-	a.http = &http.Server{
-		Handler:           a.gw,
-		ReadHeaderTimeout: cfg.HandshakeTimeout,
-		IdleTimeout:       time.Minute,
-		ConnState:         a.gw.ConnState,
-		ConnContext:       a.gw.ConnContext,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-	}
-	go func() {
-		var err error
-		if cfg.TLSCert != "" {
-			err = a.http.ServeTLS(a.ln, cfg.TLSCert, cfg.TLSKey)
-		} else {
-			err = a.http.Serve(a.ln)
-		}
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		a.serveErr <- err
-	}()
-	log.Info("gateway listening", "addr", a.ln.Addr().String(), "tls", cfg.TLSCert != "")
-
-	if cfg.feedOn() {
-		a.startFeed()
 	}
 	return a, nil
-}
-
-func (a *App) startFeed() {
-	ctx, cancel := context.WithCancel(context.Background())
-	a.stopFeed = cancel
-	nc := a.bus.Conn()
-	opts := feed.Options{Symbols: a.cfg.FeedSymbols, Games: a.cfg.FeedGames, Rate: a.cfg.FeedRate}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		stats, err := feed.Run(ctx, nc.Publish, opts)
-		a.log.Info("built-in feed stopped", "published", stats.Published, "errors", stats.Errors, "err", err)
-	}()
-	a.log.Info("built-in feed publishing", "symbols", opts.Symbols, "games", opts.Games, "rate", opts.Rate)
-}
-
-// streamCheckTimeout bounds the creation or check of the snapshot stream.
-const streamCheckTimeout = 10 * time.Second
-
-// ensureStream creates or checks the snapshot stream when NATS is there at
-// start, failing Start with an error that says what to do. The bus checks
-// again each time it connects (see broker.Options.Reconnected), so a NATS
-// that comes later gets its stream too.
-func (a *App) ensureStream() error {
-	if !a.bus.Connected() {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), streamCheckTimeout)
-	defer cancel()
-	return a.bus.EnsureStream(ctx)
 }
 
 // Addr is the address the gateway listens on.
@@ -196,9 +74,6 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 
 // NATSURL is the NATS server the gateway uses (the embedded one's, if any).
 func (a *App) NATSURL() string { return a.natsURL }
-
-// Hub is the broadcast core, for tests that look inside.
-func (a *App) Hub() *fanout.Hub { return a.hub }
 
 // Done receives the HTTP server's fatal error, if it stops on its own.
 func (a *App) Done() <-chan error { return a.serveErr }
@@ -214,7 +89,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// close stops whatever Start has started, in reverse order.
+// close undoes whatever Start's steps have done, in reverse order. Closing
+// the bus undoes startBus (nothing reaches the hub any more, no resync runs)
+// and connectBus at once, so it comes before the hub's close.
 func (a *App) close() {
 	if a.stopFeed != nil {
 		a.stopFeed()

@@ -63,7 +63,7 @@ func Defaults() Config {
 		Listen:           ":8080",
 		NATSListen:       "127.0.0.1:4222",
 		SnapshotStream:   broker.DefaultStream,
-		SnapshotSubjects: broker.DefaultStreamSubjects,
+		SnapshotSubjects: broker.DefaultStreamSubjects(),
 		SnapshotReplicas: 1,
 		FeedSymbols:      50,
 		FeedGames:        6,

@@ -69,3 +69,27 @@ func TestAGatewayOnANATSWithoutJetStreamSaysHowToFixItOrRunsWithoutTheStream(t *
 		})
 	}
 }
+
+func TestStartFailsAtOnceWhenTheEmbeddedNATSPortIsTakenNamingTheFlagThatMovesIt(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cfg := Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.NATSListen = ln.Addr().String()
+	cfg.Feed = FeedOff
+	a, err := Start(cfg, slog.New(slog.DiscardHandler))
+	if err == nil || a != nil {
+		t.Fatalf("Start on a taken NATS port = %v, %v; want no app and an error", a, err)
+	}
+	for _, want := range []string{cfg.NATSListen, "address already in use", "--nats-listen", "--nats-url"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "not ready") {
+		t.Errorf("error %q: Start waited for the readiness timeout", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -66,13 +67,49 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		e.removeTemp()
 		return nil, fmt.Errorf("embedded nats: %w", err)
 	}
-	e.srv.SetLoggerV2(slogLogger{opts.Logger.With("component", "nats-server")}, false, false, false)
+	log := newServerLog(opts.Logger)
+	e.srv.SetLoggerV2(log, false, false, false)
 	e.srv.Start()
-	if !e.srv.ReadyForConnections(10 * time.Second) {
+	if err := e.waitReady(log, opts.Listen); err != nil {
 		e.Shutdown()
-		return nil, errors.New("embedded nats: not ready for connections after 10s (is the port in use?)")
+		return nil, err
 	}
 	return e, nil
+}
+
+// Bounds of the wait for the server to accept clients.
+const (
+	readyTimeout = 10 * time.Second
+	readyPoll    = 50 * time.Millisecond // ReadyForConnections sleeps 25ms between looks
+)
+
+// waitReady waits until the server accepts clients on listen, failing at
+// once when it reports a fatal error (a port in use, JetStream that cannot
+// start).
+func (e *Embedded) waitReady(log *serverLog, listen string) error {
+	fatal, deadline := log.fatal, time.Now().Add(readyTimeout)
+	for !e.srv.ReadyForConnections(readyPoll) {
+		select {
+		case err := <-fatal:
+			return startError(err, listen)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("embedded nats: not ready for connections after %v", readyTimeout)
+		}
+	}
+	if err := log.up(); err != nil {
+		return startError(err, listen)
+	}
+	return nil
+}
+
+// startError is the error of a server that could not start on listen.
+func startError(err error, listen string) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("embedded nats: listen on %s: %w", listen, syscall.EADDRINUSE)
+	}
+	return fmt.Errorf("embedded nats: %w", err)
 }
 
 // ClientURL is the nats:// URL clients connect to.
@@ -94,13 +131,3 @@ func (e *Embedded) removeTemp() {
 		_ = os.RemoveAll(e.tmp)
 	}
 }
-
-// slogLogger sends the server's logs to slog.
-type slogLogger struct{ l *slog.Logger }
-
-func (s slogLogger) Noticef(format string, v ...any) { s.l.Info(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Warnf(format string, v ...any)   { s.l.Warn(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Fatalf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Errorf(format string, v ...any)  { s.l.Error(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Debugf(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }
-func (s slogLogger) Tracef(format string, v ...any)  { s.l.Debug(fmt.Sprintf(format, v...)) }

@@ -33,7 +33,7 @@ func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // the stream exists.
 func connectBus(t *testing.T, url string) *Bus {
 	t.Helper()
-	b, err := Connect(Options{URL: url, Deliver: func(string, []byte) {}, Stream: &Stream{}, Logger: quiet()})
+	b, err := Connect(Options{URL: url, Stream: &Stream{}, Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestEnsureStreamSaysHowToEnableJetStream(t *testing.T) {
 
 func TestLastValuesWithoutAStreamDoesNothing(t *testing.T) {
 	e := startServer(t)
-	b, err := Connect(Options{URL: e.ClientURL(), Deliver: func(string, []byte) {}, Logger: quiet()})
+	b, err := Connect(Options{URL: e.ClientURL(), Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Help: "NATS subscriptions of this gateway: one per distinct pattern its clients hold.",
 	}, func() float64 {
 		if b := m.bus.Load(); b != nil {
-			return float64(b.Watching())
+			return float64(b.watched())
 		}
 		return 0
 	})

@@ -9,7 +9,7 @@ import (
 func TestTheGaugesFollowTheBus(t *testing.T) {
 	e := startServer(t)
 	reg := prometheus.NewRegistry()
-	b, err := Connect(Options{URL: e.ClientURL(), Deliver: func(string, []byte) {}, Metrics: NewMetrics(reg), Logger: quiet()})
+	b, err := Connect(Options{URL: e.ClientURL(), Metrics: NewMetrics(reg), Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,28 +28,29 @@ type Stream struct {
 // DefaultStream is the name of the last-value stream when none is given.
 const DefaultStream = "TICKER_LAST"
 
-// NoStream, as a stream name (--snapshot-stream none), means no stream.
-const NoStream = "none"
+// noStream, as a stream name (--snapshot-stream none), means no stream.
+const noStream = "none"
 
 // StreamNamed describes the stream called name, or returns nil when name is
-// empty or NoStream.
+// empty or "none".
 func StreamNamed(name string, subjects []string, replicas int) *Stream {
-	if name == "" || name == NoStream {
+	if name == "" || name == noStream {
 		return nil
 	}
 	return &Stream{Name: name, Subjects: subjects, Replicas: replicas}
 }
 
-// DefaultStreamSubjects are the subjects the last-value stream captures when
-// none are given: the feeds' quote and score subjects.
-var DefaultStreamSubjects = []string{"quotes.>", "scores.>"}
+// DefaultStreamSubjects returns the subjects the last-value stream captures
+// when none are given: the feeds' quote and score subjects. The slice is the
+// caller's.
+func DefaultStreamSubjects() []string { return []string{"quotes.>", "scores.>"} }
 
 func (s Stream) withDefaults() Stream {
 	if s.Name == "" {
 		s.Name = DefaultStream
 	}
 	if len(s.Subjects) == 0 {
-		s.Subjects = DefaultStreamSubjects
+		s.Subjects = DefaultStreamSubjects()
 	}
 	if s.Replicas <= 0 {
 		s.Replicas = 1
