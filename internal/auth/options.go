@@ -20,14 +20,16 @@ const (
 type Options struct {
 	// KeyFile is a PEM file holding an RSA public key (tokens signed with
 	// RS256, RS384 or RS512) or an Ed25519 public key (EdDSA), as a PUBLIC
-	// KEY, RSA PUBLIC KEY or CERTIFICATE block; or else a file whose bytes
-	// are an HMAC secret (HS256, HS384, HS512) of at least 32 bytes, without
-	// its one trailing newline.
+	// KEY, RSA PUBLIC KEY or CERTIFICATE block; or else a file whose bytes,
+	// without one trailing newline, are an HMAC secret of at least 32 bytes.
+	// A secret verifies each of HS256, HS384 and HS512 whose output is no
+	// longer than the secret (RFC 7518 §3.2): HS384 needs 48 bytes, HS512 64.
 	KeyFile string
 	// JWKSFile is a JSON Web Key Set (RFC 7517) of RSA, Ed25519 (kty "OKP")
 	// and HMAC (kty "oct") keys, each with a distinct "kid". A token names
 	// its key with the "kid" header. Keys with "use":"enc" are skipped; a
-	// key's "alg", when set, is the only algorithm it verifies.
+	// key's "alg", when set, is the only algorithm it verifies, and must fit
+	// the key (an oct key's length included).
 	JWKSFile string
 	// Claim is the claim that lists the patterns a token grants: a JSON
 	// array of at most MaxPatterns strings, each a valid pattern ([] grants
