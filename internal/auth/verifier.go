@@ -46,6 +46,7 @@ func New(opts Options) (*Verifier, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithLeeway(opts.Leeway),
+		jwt.WithStrictDecoding(),
 	}
 	if opts.Audience != "" {
 		popts = append(popts, jwt.WithAudience(opts.Audience))
@@ -60,16 +61,20 @@ func New(opts Options) (*Verifier, error) {
 func (v *Verifier) Enabled() bool { return v != nil }
 
 // Verify checks the token of r, from its "Authorization: Bearer" header or
-// else its "token" query parameter: its signature, its algorithm against the
-// key's kind, "exp" (required), "nbf", "iat", and "aud" and "iss" when
-// configured; then the patterns claim (see Options.Claim), each pattern
+// else its "token" query parameter: its form (the JWS compact serialization,
+// a JOSE header without "crit"), its signature, its algorithm against the
+// key's kind and size, "exp" (required), "nbf", "iat", and "aud" and "iss"
+// when configured; then the patterns claim (see Options.Claim), each pattern
 // valid by subscribe.ValidatePattern. It returns what the token grants, or an
 // error wrapping ErrMissingToken, ErrInvalidToken or ErrTokenExpired (whose
 // text is the close reason, see Reason) and the cause, for logs. A token that
 // is expired is reported expired even when something else is wrong with it
 // too, but only once its signature has been verified.
 func (v *Verifier) Verify(r *http.Request) (Grant, error) {
-	raw := tokenOf(r)
+	raw, err := tokenOf(r)
+	if err != nil {
+		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
 	if raw == "" {
 		return Grant{}, ErrMissingToken
 	}
@@ -79,6 +84,13 @@ func (v *Verifier) Verify(r *http.Request) (Grant, error) {
 func (v *Verifier) verify(raw string) (Grant, error) {
 	if len(raw) > MaxTokenLen {
 		return Grant{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenLen)
+	}
+	header, _, _, err := segments(raw)
+	if err == nil {
+		err = checkHeader(header)
+	}
+	if err != nil {
+		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	claims := jwt.MapClaims{}
 	if _, err := v.parser.ParseWithClaims(raw, claims, v.keys.keyfunc); err != nil {
