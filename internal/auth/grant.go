@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
@@ -22,18 +20,18 @@ type Grant struct {
 	Subject string
 }
 
-// grantOf reads a Grant from verified claims, the patterns from the claim
-// named claim: a JSON array of at most MaxPatterns strings.
-func grantOf(claims jwt.MapClaims, claim string) (Grant, error) {
+// grantOf reads a Grant from claims, the patterns from the claim named
+// claim: a JSON array of at most MaxPatterns strings.
+func grantOf(claims *claimSet, claim string) (Grant, error) {
 	exp, err := claims.GetExpirationTime()
-	if err != nil || exp == nil { // the parser has required a valid exp
-		return Grant{}, errors.New("no exp")
+	if err != nil || exp == nil { // the parser requires a valid exp as well
+		return Grant{}, errors.New("no valid exp")
 	}
 	sub, err := claims.GetSubject()
 	if err != nil {
 		return Grant{}, err
 	}
-	v, ok := claims[claim]
+	v, ok := claims.m[claim]
 	if !ok {
 		return Grant{}, fmt.Errorf("no %.32q claim", claim)
 	}

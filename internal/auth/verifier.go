@@ -67,9 +67,13 @@ func (v *Verifier) Enabled() bool { return v != nil }
 // when configured; then the patterns claim (see Options.Claim), each pattern
 // valid by subscribe.ValidatePattern. It returns what the token grants, or an
 // error wrapping ErrMissingToken, ErrInvalidToken or ErrTokenExpired (whose
-// text is the close reason, see Reason) and the cause, for logs. A token that
-// is expired is reported expired even when something else is wrong with it
-// too, but only once its signature has been verified.
+// text is the close reason, see Reason) and the cause, for logs.
+//
+// A token is expired only when its signature has been verified and its
+// claims are well-formed: a claim of the wrong type or out of range (an
+// "exp" of 1e19, a string "nbf") makes it invalid, expired or not. A
+// well-formed token past its "exp" is reported expired even when another
+// check (aud, iss, nbf, iat) fails too.
 func (v *Verifier) Verify(r *http.Request) (Grant, error) {
 	raw, err := tokenOf(r)
 	if err != nil {
@@ -92,16 +96,12 @@ func (v *Verifier) verify(raw string) (Grant, error) {
 	if err != nil {
 		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	claims := jwt.MapClaims{}
+	claims := &claimSet{claim: v.claim}
 	if _, err := v.parser.ParseWithClaims(raw, claims, v.keys.keyfunc); err != nil {
-		if errors.Is(err, jwt.ErrTokenExpired) {
+		if errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, errMalformed) {
 			return Grant{}, fmt.Errorf("%w: %w", ErrTokenExpired, err)
 		}
 		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	g, err := grantOf(claims, v.claim)
-	if err != nil {
-		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
-	}
-	return g, nil
+	return claims.grant, nil
 }
