@@ -3,8 +3,10 @@ package subscribe_test
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -27,6 +29,9 @@ func FuzzParseJSON(f *testing.F) {
 		`{"op":"ping"} x`,
 		`{"op":"sub","subjects":["a",null]}`,
 		`{"\u006fp":"ping","id":"\ud800"}`,
+		`{"op":"ping","id":"\ud83d\ude00\\ud800\u00e9"}`,
+		`{"op":"ping","id":"\udbff\udfff\ud800\udc00"}`,
+		`{"op":"ping","id":-0}`,
 		`[]`, `{}`, ``, `{"op":`,
 	} {
 		f.Add([]byte(s))
@@ -39,6 +44,7 @@ func FuzzParseJSON(f *testing.F) {
 			return
 		}
 		checkOp(t, op, -1)
+		checkEchoJSON(t, frame, op.ID)
 		again, err := p.ParseJSON(encodeJSON(t, op))
 		if err != nil || !sameOp(op, again) {
 			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
@@ -124,6 +130,75 @@ func checkID(t *testing.T, id codec.ID) {
 	if s, ok := id.Str(); ok && (len(s) > codec.MaxIDLen || !utf8.ValidString(s)) {
 		t.Fatalf("string id %q", s)
 	}
+}
+
+// checkEchoJSON checks that the reply to a JSON op carries its id exactly as
+// sent, as a JavaScript client compares it: the same number, or the same
+// UTF-16 code units once JSON.parse has decoded the escapes.
+func checkEchoJSON(t *testing.T, frame []byte, id codec.ID) {
+	t.Helper()
+	sent, echoed := topLevel(t, frame, "id"), topLevel(t, codec.AppendPong(codec.JSON, nil, id), "id")
+	if sent == nil || sent[0] == 'n' {
+		if echoed != nil {
+			t.Fatalf("frame %q without an id gets one echoed: %s", frame, echoed)
+		}
+		return
+	}
+	if sent[0] != '"' {
+		if string(echoed) != string(sent) && !(string(sent) == "-0" && string(echoed) == "0") {
+			t.Fatalf("id %s echoed as %s", sent, echoed)
+		}
+		return
+	}
+	if a, b := jsonUnits(sent), jsonUnits(echoed); !slices.Equal(a, b) {
+		t.Fatalf("id %s echoed as %s: UTF-16 %x, want %x", sent, echoed, b, a)
+	}
+}
+
+// topLevel returns the raw value of key in the JSON object data, or nil.
+func topLevel(t *testing.T, data []byte, key string) []byte {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%q: %v", data, err)
+	}
+	return m[key]
+}
+
+// jsonUnits decodes a JSON string token into UTF-16 code units the way
+// JavaScript's JSON.parse does, keeping lone surrogates as they are.
+func jsonUnits(raw []byte) []uint16 {
+	var out []uint16
+	s := string(raw[1 : len(raw)-1])
+	for i := 0; i < len(s); {
+		if s[i] != '\\' {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			out = utf16.AppendRune(out, r)
+			i += size
+			continue
+		}
+		switch c := s[i+1]; c {
+		case 'u':
+			n, _ := strconv.ParseUint(s[i+2:i+6], 16, 16)
+			out = append(out, uint16(n))
+			i += 6
+			continue
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		default: // " \ /
+			out = append(out, uint16(c))
+		}
+		i += 2
+	}
+	return out
 }
 
 // wireOp is op as the map a client would send.
