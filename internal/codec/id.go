@@ -24,7 +24,9 @@ const (
 // IntID returns an integer id.
 func IntID(n int64) ID { return ID{kind: idInt, n: n} }
 
-// StringID returns a string id; the caller keeps it within MaxIDLen.
+// StringID returns a string id. The caller keeps it within MaxIDLen and valid
+// UTF-8: a JSON reply would carry invalid bytes as U+FFFD, and the client
+// would not get its id back.
 func StringID(s string) ID { return ID{kind: idString, s: s} }
 
 // IsSet reports whether the op carried an id.
