@@ -252,13 +252,16 @@ func TestRunPublishErrors(t *testing.T) {
 func TestRunInvalidOptions(t *testing.T) {
 	nop := func(string, []byte) error { return nil }
 	for name, o := range map[string]Options{
-		"negative rate": {Rate: -1},
-		"NaN rate":      {Rate: math.NaN()},
-		"infinite rate": {Rate: math.Inf(1)},
-		"bad league":    {Leagues: []string{"nba", "n.b.a"}},
-		"empty league":  {Leagues: []string{""}},
-		"no leagues":    {Leagues: []string{}},
-		"nothing":       {Symbols: -1, Games: -1},
+		"negative rate":     {Rate: -1},
+		"NaN rate":          {Rate: math.NaN()},
+		"infinite rate":     {Rate: math.Inf(1)},
+		"bad league":        {Leagues: []string{"nba", "n.b.a"}},
+		"empty league":      {Leagues: []string{""}},
+		"no leagues":        {Leagues: []string{}},
+		"nothing":           {Symbols: -1, Games: -1},
+		"too many symbols":  {Symbols: maxSubjects + 1},
+		"too many games":    {Games: maxSubjects + 1},
+		"a billion symbols": {Symbols: 1e9, Games: -1},
 	} {
 		if _, err := Run(t.Context(), nop, o); err == nil {
 			t.Errorf("%s: Run(%+v) did not fail", name, o)
