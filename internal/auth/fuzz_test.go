@@ -100,10 +100,10 @@ func check(t *testing.T, v *Verifier, secret []byte, token string) {
 		t.Fatalf("token %q passed without the secret's signature", token)
 	}
 	checkDates(t, token)
-	if g.Expires.IsZero() || len(g.Patterns) > MaxPatterns {
+	if g.Expires.IsZero() || len(g.patterns) > maxPatterns {
 		t.Fatalf("grant %+v", g)
 	}
-	for _, p := range g.Patterns {
+	for _, p := range g.patterns {
 		if subscribe.ValidatePattern(p) != nil {
 			t.Fatalf("grant of invalid pattern %q", p)
 		}

@@ -2,17 +2,17 @@ package auth
 
 import "time"
 
-// DefaultClaim is the claim that lists the patterns a token's holder may
+// defaultClaim is the claim that lists the patterns a token's holder may
 // subscribe to.
-const DefaultClaim = "subjects"
+const defaultClaim = "subjects"
 
 // Limits on what a client may present.
 const (
-	// MaxTokenLen is the longest token Verify reads (8 KiB); a longer one is
+	// maxTokenLen is the longest token Verify reads (8 KiB); a longer one is
 	// invalid before it is decoded.
-	MaxTokenLen = 8 << 10
-	// MaxPatterns is the most patterns a token's claim may list.
-	MaxPatterns = 256
+	maxTokenLen = 8 << 10
+	// maxPatterns is the most patterns a token's claim may list.
+	maxPatterns = 256
 )
 
 // Options configure a Verifier. Exactly one of KeyFile and JWKSFile names the
@@ -32,22 +32,23 @@ type Options struct {
 	// the key (an oct key's length included).
 	JWKSFile string
 	// Claim is the claim that lists the patterns a token grants: a JSON
-	// array of at most MaxPatterns strings, each a valid pattern ([] grants
+	// array of at most 256 strings, each a valid pattern ([] grants
 	// nothing). A token whose claim is missing, of another type (such as a
 	// space-separated string), or holds an invalid pattern is invalid.
-	// Empty means DefaultClaim.
+	// Empty means "subjects".
 	Claim string
 	// Audience, when set, must be among the token's "aud".
 	Audience string
 	// Issuer, when set, must be the token's "iss".
 	Issuer string
-	// Leeway is the clock skew allowed on "exp", "nbf" and "iat".
-	Leeway time.Duration
+	// leeway is the clock skew allowed on "exp", "nbf" and "iat"; no flag
+	// sets it, so it is 0 outside tests (see export_test.go).
+	leeway time.Duration
 }
 
 func (o Options) claim() string {
 	if o.Claim == "" {
-		return DefaultClaim
+		return defaultClaim
 	}
 	return o.Claim
 }

@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// TokenParam is the query parameter a token may come in, for clients that
+// tokenParam is the query parameter a token may come in, for clients that
 // cannot set headers on a WebSocket upgrade (browsers).
-const TokenParam = "token"
+const tokenParam = "token"
 
 // tokenOf returns the bearer token of r's Authorization header, or else its
 // token query parameter, or "" when there is neither. Two Authorization
@@ -27,12 +27,12 @@ func tokenOf(r *http.Request) (string, error) {
 			}
 		}
 	}
-	switch q := r.URL.Query()[TokenParam]; len(q) {
+	switch q := r.URL.Query()[tokenParam]; len(q) {
 	case 0:
 		return "", nil
 	case 1:
 		return q[0], nil
 	default:
-		return "", fmt.Errorf("query parameter %q given twice", TokenParam)
+		return "", fmt.Errorf("query parameter %q given twice", tokenParam)
 	}
 }

@@ -45,7 +45,7 @@ func New(opts Options) (*Verifier, error) {
 		jwt.WithValidMethods(keys.methods()),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(opts.Leeway),
+		jwt.WithLeeway(opts.leeway),
 		jwt.WithStrictDecoding(),
 	}
 	if opts.Audience != "" {
@@ -66,8 +66,9 @@ func (v *Verifier) Enabled() bool { return v != nil }
 // key's kind and size, "exp" (required), "nbf", "iat", and "aud" and "iss"
 // when configured; then the patterns claim (see Options.Claim), each pattern
 // valid by subscribe.ValidatePattern. It returns what the token grants, or an
-// error wrapping ErrMissingToken, ErrInvalidToken or ErrTokenExpired (whose
-// text is the close reason, see Reason) and the cause, for logs.
+// error whose Reason is the close reason ("missing token", "invalid token",
+// or "token expired", when it wraps ErrTokenExpired), with the cause for
+// logs.
 //
 // A token is expired only when its signature has been verified and its
 // claims are well-formed: a claim of the wrong type or out of range (an
@@ -77,31 +78,31 @@ func (v *Verifier) Enabled() bool { return v != nil }
 func (v *Verifier) Verify(r *http.Request) (Grant, error) {
 	raw, err := tokenOf(r)
 	if err != nil {
-		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return Grant{}, fmt.Errorf("%w: %w", errInvalidToken, err)
 	}
 	if raw == "" {
-		return Grant{}, ErrMissingToken
+		return Grant{}, errMissingToken
 	}
 	return v.verify(raw)
 }
 
 func (v *Verifier) verify(raw string) (Grant, error) {
-	if len(raw) > MaxTokenLen {
-		return Grant{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenLen)
+	if len(raw) > maxTokenLen {
+		return Grant{}, fmt.Errorf("%w: longer than %d bytes", errInvalidToken, maxTokenLen)
 	}
 	header, _, _, err := segments(raw)
 	if err == nil {
 		err = checkHeader(header)
 	}
 	if err != nil {
-		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return Grant{}, fmt.Errorf("%w: %w", errInvalidToken, err)
 	}
 	claims := &claimSet{claim: v.claim}
 	if _, err := v.parser.ParseWithClaims(raw, claims, v.keys.keyfunc); err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, errMalformed) {
 			return Grant{}, fmt.Errorf("%w: %w", ErrTokenExpired, err)
 		}
-		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return Grant{}, fmt.Errorf("%w: %w", errInvalidToken, err)
 	}
 	return claims.grant, nil
 }

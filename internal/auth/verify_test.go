@@ -25,8 +25,8 @@ func newVerifiers(t *testing.T, k testKeys) verifiers {
 		rs:   newVerifier(t, auth.Options{KeyFile: writeFile(t, "rsa.pem", publicPEM(t, k.rsa.Public()))}),
 		ed:   newVerifier(t, auth.Options{KeyFile: writeFile(t, "ed.pem", publicPEM(t, k.ed.Public()))}),
 		jwks: newVerifier(t, auth.Options{JWKSFile: writeFile(t, "jwks.json", jwksOf(t, k))}),
-		strict: newVerifier(t, auth.Options{KeyFile: secret, Audience: "ticker", Issuer: "https://id.test",
-			Claim: "ticker/subjects", Leeway: time.Minute}),
+		strict: newVerifier(t, auth.WithLeeway(auth.Options{KeyFile: secret, Audience: "ticker", Issuer: "https://id.test",
+			Claim: "ticker/subjects"}, time.Minute)),
 	}
 }
 
@@ -134,7 +134,7 @@ func TestVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if !slices.Equal(g.Patterns, tt.granted) || g.Subject != "alice" {
+			if !slices.Equal(g.Patterns(), tt.granted) || g.Subject() != "alice" {
 				t.Errorf("grant %+v, want patterns %q for alice", g, tt.granted)
 			}
 			if d := time.Until(g.Expires); d < -time.Minute || d > time.Hour {
