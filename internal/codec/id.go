@@ -29,8 +29,8 @@ func IntID(n int64) ID { return ID{kind: idInt, n: n} }
 // would not get its id back.
 func StringID(s string) ID { return ID{kind: idString, s: s} }
 
-// IsSet reports whether the op carried an id.
-func (id ID) IsSet() bool { return id.kind != idNone }
+// isSet reports whether the op carried an id.
+func (id ID) isSet() bool { return id.kind != idNone }
 
 // Int returns the integer id and whether the id is an integer.
 func (id ID) Int() (int64, bool) { return id.n, id.kind == idInt }
