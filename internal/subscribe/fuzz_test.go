@@ -38,14 +38,14 @@ func FuzzParseJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		var p subscribe.Parser
-		op, err := p.ParseJSON(frame)
+		op, err := p.Parse(codec.JSON, frame)
 		if err != nil {
 			checkParseError(t, err)
 			return
 		}
 		checkOp(t, op, -1)
 		checkEchoJSON(t, frame, op.ID)
-		again, err := p.ParseJSON(encodeJSON(t, op))
+		again, err := p.Parse(codec.JSON, encodeJSON(t, op))
 		if err != nil || !sameOp(op, again) {
 			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
 		}
@@ -82,7 +82,7 @@ func FuzzParseMsgpack(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		p := subscribe.Parser{MaxSubjects: 8}
-		op, err := p.ParseMsgpack(frame)
+		op, err := p.Parse(codec.Msgpack, frame)
 		if err != nil {
 			checkParseError(t, err)
 			return
@@ -92,7 +92,7 @@ func FuzzParseMsgpack(f *testing.F) {
 		if merr != nil {
 			t.Fatal(merr)
 		}
-		again, err := p.ParseMsgpack(b)
+		again, err := p.Parse(codec.Msgpack, b)
 		if err != nil || !sameOp(op, again) {
 			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
 		}

@@ -12,9 +12,9 @@ import (
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
-// ParseJSON reads one op from a JSON text frame: one object, optionally
+// parseJSON reads one op from a JSON text frame: one object, optionally
 // followed by whitespace. See Parse.
-func (p Parser) ParseJSON(frame []byte) (Op, *Error) {
+func (p Parser) parseJSON(frame []byte) (Op, *Error) {
 	if !utf8.Valid(frame) {
 		return Op{}, errorf(CodeBadRequest, codec.ID{}, "frame is not valid UTF-8")
 	}

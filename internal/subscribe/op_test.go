@@ -281,7 +281,7 @@ func TestParseMsgpackDeclaredLengthAllocatesNothing(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range runs {
-		if _, err := p.ParseMsgpack(frame); err == nil {
+		if _, err := p.Parse(codec.Msgpack, frame); err == nil {
 			t.Fatal("accepted 65535 subjects")
 		}
 	}
