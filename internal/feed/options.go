@@ -7,10 +7,8 @@ import (
 	"math"
 )
 
-// Publish sends one update's msgpack payload on a NATS subject. It must not
-// retain data after it returns: Run reuses the buffer for the next update.
-// (nats.go's Conn.Publish copies the payload, so it can be passed as is.)
-type Publish func(subject string, data []byte) error
+// publishFunc sends one update's msgpack payload on a NATS subject; see Run.
+type publishFunc func(subject string, data []byte) error
 
 // Options configure Run. The zero value is a valid configuration.
 type Options struct {

@@ -21,7 +21,7 @@ type update struct {
 	data    []byte
 }
 
-// recorder is a Publish that keeps copies of what it is given.
+// recorder is a publish function that keeps copies of what it is given.
 type recorder struct {
 	mu      sync.Mutex
 	updates []update
@@ -41,7 +41,7 @@ func (r *recorder) all() []update {
 }
 
 // runFor runs the feed for d and returns its stats.
-func runFor(t *testing.T, d time.Duration, pub Publish, o Options) Stats {
+func runFor(t *testing.T, d time.Duration, pub publishFunc, o Options) Stats {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
@@ -268,7 +268,7 @@ func TestRunInvalidOptions(t *testing.T) {
 		}
 	}
 	if _, err := Run(t.Context(), nil, Options{}); err == nil {
-		t.Error("Run with a nil Publish did not fail")
+		t.Error("Run with a nil publish function did not fail")
 	}
 	// No leagues is fine without games.
 	ctx, cancel := context.WithCancel(t.Context())
