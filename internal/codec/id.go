@@ -32,12 +32,6 @@ func StringID(s string) ID { return ID{kind: idString, s: s} }
 // isSet reports whether the op carried an id.
 func (id ID) isSet() bool { return id.kind != idNone }
 
-// Int returns the integer id and whether the id is an integer.
-func (id ID) Int() (int64, bool) { return id.n, id.kind == idInt }
-
-// Str returns the string id and whether the id is a string.
-func (id ID) Str() (string, bool) { return id.s, id.kind == idString }
-
 // String formats the id for logs and tests: 7, "abc", or empty when absent.
 func (id ID) String() string {
 	switch id.kind {
