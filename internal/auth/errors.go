@@ -2,12 +2,16 @@ package auth
 
 import "errors"
 
-// Errors returned by Verify, each wrapping the cause. Their texts are the
-// close reasons the gateway sends with code 1008.
+// ErrTokenExpired is wrapped by the error of Verify for a token past its
+// "exp"; its text is the close reason the gateway sends, also when a token
+// expires on an open connection.
+var ErrTokenExpired = errors.New("token expired")
+
+// The other errors of Verify, each wrapping the cause. Their texts, like
+// ErrTokenExpired's, are the close reasons the gateway sends with code 1008.
 var (
-	ErrMissingToken = errors.New("missing token")
-	ErrInvalidToken = errors.New("invalid token")
-	ErrTokenExpired = errors.New("token expired")
+	errMissingToken = errors.New("missing token")
+	errInvalidToken = errors.New("invalid token")
 )
 
 // Reason returns the close reason for an error from Verify: the text of the
@@ -15,7 +19,7 @@ var (
 // "" for any other error. It is at most 13 bytes, well within the 123 a close
 // frame allows.
 func Reason(err error) string {
-	for _, s := range []error{ErrMissingToken, ErrTokenExpired, ErrInvalidToken} {
+	for _, s := range []error{errMissingToken, ErrTokenExpired, errInvalidToken} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

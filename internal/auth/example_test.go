@@ -41,7 +41,7 @@ func Example() {
 	r := httptest.NewRequest("GET", "/ws", nil)
 	r.Header.Set("Authorization", "Bearer "+token)
 	grant, err := v.Verify(r)
-	fmt.Println(grant.Subject, grant.Patterns, err)
+	fmt.Println(time.Until(grant.Expires).Round(time.Minute), err)
 
 	// The connection may subscribe where both --allow and the token permit.
 	server, _ := subscribe.NewAllow([]string{"quotes.>", "scores.>"})
@@ -56,7 +56,7 @@ func Example() {
 	off, _ := auth.New(auth.Options{})
 	fmt.Println(off.Enabled())
 	// Output:
-	// alice [quotes.AAPL scores.nba.* news.>] <nil>
+	// 1h0m0s <nil>
 	// quotes.AAPL true
 	// quotes.MSFT false
 	// scores.nba.g0042 true

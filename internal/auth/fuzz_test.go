@@ -1,14 +1,17 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"hash"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +21,12 @@ import (
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
-// FuzzVerify feeds arbitrary strings to a Verifier keyed with an HMAC secret,
-// both as a whole token and as the claims of a token signed with the secret.
-// Nothing panics, an error always has a close reason, and a token passes only
-// if its signature is the secret's and what it grants is valid.
+// FuzzVerify feeds arbitrary strings to a Verifier keyed with an HMAC secret:
+// as a whole token, as the claims of a token signed with the secret, and as
+// the header of one. Nothing panics, an error always has a close reason, a
+// token passes only if its signature is the secret's, its header has no
+// "crit" and what it grants is valid, and a token is called expired only
+// once its signature is verified and its dates are well-formed.
 func FuzzVerify(f *testing.F) {
 	secret := []byte("fuzz secret fuzz secret fuzz secret!")
 	path := filepath.Join(f.TempDir(), "secret")
@@ -50,6 +55,12 @@ func FuzzVerify(f *testing.F) {
 		`{"exp":9999999999,"subjects":["quotes.>","scores.*.g1"]}`,
 		`{"exp":1e300,"nbf":-1e300,"iat":"x","aud":[1],"subjects":[">"]}`,
 		`{"exp":9999999999,"subjects":"quotes.>"}`,
+		`{"exp":1e19,"subjects":[]}`,
+		`{"exp":1,"subjects":[],"nbf":-1e19}`,
+		`{"exp":9999999999,"subjects":[],"exp":1}`,
+		`{"alg":"HS256","crit":["b64"],"b64":false}`,
+		`{"alg":"HS256","crit":[]}`,
+		`{"alg":"HS256","alg":"HS512"}`,
 		"", "a.b.c", "..", "e30.e30.", "Bearer x",
 	} {
 		f.Add(seed)
@@ -58,10 +69,17 @@ func FuzzVerify(f *testing.F) {
 		check(t, v, secret, s)
 		header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 		input := header + "." + base64.RawURLEncoding.EncodeToString([]byte(s))
-		mac := hmac.New(sha256.New, secret)
-		mac.Write([]byte(input))
-		check(t, v, secret, input+"."+base64.RawURLEncoding.EncodeToString(mac.Sum(nil)))
+		check(t, v, secret, input+"."+hs256(secret, input))
+		payload := base64.RawURLEncoding.EncodeToString([]byte(`{"exp":9999999999,"subjects":["quotes.>"]}`))
+		input = base64.RawURLEncoding.EncodeToString([]byte(s)) + "." + payload
+		check(t, v, secret, input+"."+hs256(secret, input))
 	})
+}
+
+func hs256(secret []byte, input string) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(input))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func check(t *testing.T, v *Verifier, secret []byte, token string) {
@@ -70,17 +88,61 @@ func check(t *testing.T, v *Verifier, secret []byte, token string) {
 		if r := Reason(err); r == "" || len(r) > 123 {
 			t.Fatalf("error %v has close reason %q", err, r)
 		}
+		if errors.Is(err, ErrTokenExpired) {
+			if !signedWith(token, secret) {
+				t.Fatalf("token %q expired without the secret's signature", token)
+			}
+			checkDates(t, token)
+		}
 		return
 	}
 	if !signedWith(token, secret) {
 		t.Fatalf("token %q passed without the secret's signature", token)
 	}
-	if g.Expires.IsZero() || len(g.Patterns) > MaxPatterns {
+	checkDates(t, token)
+	if g.Expires.IsZero() || len(g.patterns) > maxPatterns {
 		t.Fatalf("grant %+v", g)
 	}
-	for _, p := range g.Patterns {
+	for _, p := range g.patterns {
 		if subscribe.ValidatePattern(p) != nil {
 			t.Fatalf("grant of invalid pattern %q", p)
+		}
+	}
+}
+
+// checkDates fails t unless token's header has no "crit" and its "exp",
+// "nbf" and "iat" are numbers from 0 to maxNumericDate where present ("exp"
+// must be): checked here with encoding/json alone.
+func checkDates(t *testing.T, token string) {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	var head, claims map[string]any
+	for i, m := range []*map[string]any{&head, &claims} {
+		b, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err != nil {
+			t.Fatalf("token %q: segment %d: %v", token, i, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(m); err != nil {
+			t.Fatalf("token %q: segment %d: %v", token, i, err)
+		}
+	}
+	if _, ok := head["crit"]; ok {
+		t.Fatalf("token %q with crit passed its header check", token)
+	}
+	if _, ok := claims["exp"]; !ok {
+		t.Fatalf("token %q without exp", token)
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		v, ok := claims[name]
+		if !ok {
+			continue
+		}
+		n, isNum := v.(json.Number)
+		f, err := strconv.ParseFloat(string(n), 64)
+		if !isNum || err != nil || f < 0 || f > maxNumericDate {
+			t.Fatalf("token %q: %s %v taken for a date", token, name, v)
 		}
 	}
 }

@@ -6,34 +6,32 @@ import (
 	"slices"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
-// Grant is what a verified token allows its holder.
+// Grant is what a verified token allows its holder: see Restrict.
 type Grant struct {
-	// Patterns are the subject patterns the token lists, each valid by
-	// subscribe.ValidatePattern. An empty list grants nothing.
-	Patterns []string
 	// Expires is the token's "exp": the gateway closes the connection then.
 	Expires time.Time
-	// Subject is the token's "sub", for logs; it may be empty.
-	Subject string
+	// patterns are the subject patterns the token lists, each valid by
+	// subscribe.ValidatePattern. An empty list grants nothing.
+	patterns []string
+	// subject is the token's "sub"; it may be empty.
+	subject string
 }
 
-// grantOf reads a Grant from verified claims, the patterns from the claim
-// named claim: a JSON array of at most MaxPatterns strings.
-func grantOf(claims jwt.MapClaims, claim string) (Grant, error) {
+// grantOf reads a Grant from claims, the patterns from the claim named
+// claim: a JSON array of at most maxPatterns strings.
+func grantOf(claims *claimSet, claim string) (Grant, error) {
 	exp, err := claims.GetExpirationTime()
-	if err != nil || exp == nil { // the parser has required a valid exp
-		return Grant{}, errors.New("no exp")
+	if err != nil || exp == nil { // the parser requires a valid exp as well
+		return Grant{}, errors.New("no valid exp")
 	}
 	sub, err := claims.GetSubject()
 	if err != nil {
 		return Grant{}, err
 	}
-	v, ok := claims[claim]
+	v, ok := claims.m[claim]
 	if !ok {
 		return Grant{}, fmt.Errorf("no %.32q claim", claim)
 	}
@@ -41,8 +39,8 @@ func grantOf(claims jwt.MapClaims, claim string) (Grant, error) {
 	if !ok {
 		return Grant{}, fmt.Errorf("claim %.32q: not an array of strings", claim)
 	}
-	if len(list) > MaxPatterns {
-		return Grant{}, fmt.Errorf("claim %.32q: more than %d patterns", claim, MaxPatterns)
+	if len(list) > maxPatterns {
+		return Grant{}, fmt.Errorf("claim %.32q: more than %d patterns", claim, maxPatterns)
 	}
 	patterns := make([]string, len(list))
 	for i, p := range list {
@@ -55,7 +53,7 @@ func grantOf(claims jwt.MapClaims, claim string) (Grant, error) {
 		}
 		patterns[i] = s
 	}
-	return Grant{Patterns: patterns, Expires: exp.Time, Subject: sub}, nil
+	return Grant{Expires: exp.Time, patterns: patterns, subject: sub}, nil
 }
 
 // Restrict returns the Allow that permits a pattern exactly when both server
@@ -65,7 +63,7 @@ func grantOf(claims jwt.MapClaims, claim string) (Grant, error) {
 func (g Grant) Restrict(server subscribe.Allow) subscribe.Allow {
 	var both []string
 	for _, a := range server.Patterns() {
-		for _, b := range g.Patterns {
+		for _, b := range g.patterns {
 			m, ok := meet(a, b)
 			// A meet longer than a subject may be matches no valid subject.
 			if ok && subscribe.ValidatePattern(m) == nil && !slices.Contains(both, m) {

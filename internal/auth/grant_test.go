@@ -45,7 +45,7 @@ func TestRestrictPermitsWhatBothPermit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			allow := auth.Grant{Patterns: tt.granted}.Restrict(server)
+			allow := auth.GrantOf(tt.granted...).Restrict(server)
 			for _, p := range tt.permits {
 				if !allow.Permits(p) {
 					t.Errorf("%q refused", p)
@@ -87,7 +87,7 @@ func TestRestrictIsExactlyTheIntersection(t *testing.T) {
 	for range 500 {
 		serverPatterns, granted := patterns(1+r.IntN(3)), patterns(r.IntN(4))
 		server, grant := mustAllow(t, serverPatterns...), mustAllow(t, granted...)
-		both := auth.Grant{Patterns: granted}.Restrict(server)
+		both := auth.GrantOf(granted...).Restrict(server)
 		for range 20 {
 			p := randomPattern(r)
 			want := server.Permits(p) && grant.Permits(p)

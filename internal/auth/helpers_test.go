@@ -2,12 +2,15 @@ package auth_test
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -156,4 +159,47 @@ func selfSigned(t testing.TB, key *rsa.PrivateKey) []byte {
 		t.Fatal(err)
 	}
 	return der
+}
+
+// signRaw returns a token of the JSON texts header and payload, exactly as
+// given, signed with HS256 and secret: for inputs the JWT library would not
+// write, such as a member given twice.
+func signRaw(secret []byte, header, payload string) string {
+	input := b64([]byte(header)) + "." + b64([]byte(payload))
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(input))
+	return input + "." + b64(mac.Sum(nil))
+}
+
+// signHeader returns c signed with HS256 and secret, with the extra header
+// members of extra.
+func signHeader(t testing.TB, secret []byte, extra map[string]any, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	for k, v := range extra {
+		tok.Header[k] = v
+	}
+	s, err := tok.SignedString(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// checkVerify checks that Verify of r fails with want, or succeeds when want
+// is nil.
+func checkVerify(t *testing.T, v *auth.Verifier, r *http.Request, want error) {
+	t.Helper()
+	_, err := v.Verify(r)
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("Verify: %v, want success", err)
+	case want != nil && !errors.Is(err, want):
+		t.Fatalf("Verify: %v, want %v", err, want)
+	case want != nil && auth.Reason(err) != want.Error():
+		t.Fatalf("Reason %q, want %q", auth.Reason(err), want.Error())
+	}
+	if err != nil {
+		t.Log(err)
+	}
 }

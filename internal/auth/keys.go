@@ -20,10 +20,40 @@ const (
 // algorithm of its key's kind, so an RSA public key is never taken for an
 // HMAC secret, and "none" is never accepted.
 var (
-	hmacAlgs    = []string{"HS256", "HS384", "HS512"}
 	rsaAlgs     = []string{"RS256", "RS384", "RS512"}
 	ed25519Algs = []string{"EdDSA"}
 )
+
+// hmacAlgs are the HMAC algorithms and the shortest secret each takes: RFC
+// 7518 §3.2 requires a key at least as long as the hash's output, so a
+// secret of 32 to 47 bytes verifies HS256 only, one of 48 to 63 bytes HS256
+// and HS384, and one of 64 bytes or more all three.
+var hmacAlgs = []struct {
+	alg    string
+	minLen int
+}{{"HS256", 32}, {"HS384", 48}, {"HS512", 64}}
+
+// hmacKey returns secret with the algorithms its length allows, or only alg
+// when alg is set.
+func hmacKey(secret []byte, alg string) (verifyKey, error) {
+	if len(secret) < minSecretLen {
+		return verifyKey{}, fmt.Errorf("HMAC secret of %d bytes is too short: use at least %d random bytes", len(secret), minSecretLen)
+	}
+	k := verifyKey{key: secret}
+	for _, h := range hmacAlgs {
+		switch {
+		case alg != "" && alg != h.alg:
+		case len(secret) >= h.minLen:
+			k.algs = append(k.algs, h.alg)
+		case alg != "":
+			return k, fmt.Errorf("HMAC secret of %d bytes is too short for %s: use at least %d bytes", len(secret), alg, h.minLen)
+		}
+	}
+	if len(k.algs) == 0 {
+		return k, fmt.Errorf("algorithm %q does not fit an HMAC secret (want HS256, HS384 or HS512)", alg)
+	}
+	return k, nil
+}
 
 // verifyKey is one key and the algorithms it verifies.
 type verifyKey struct {
@@ -31,16 +61,13 @@ type verifyKey struct {
 	algs []string
 }
 
-// newVerifyKey checks key and returns it with the algorithms of its kind, or
-// only alg when alg is set.
+// newVerifyKey checks key and returns it with the algorithms of its kind (for
+// an HMAC secret, those its length allows), or only alg when alg is set.
 func newVerifyKey(key any, alg string) (verifyKey, error) {
 	var k verifyKey
 	switch key := key.(type) {
 	case []byte:
-		if len(key) < minSecretLen {
-			return k, fmt.Errorf("HMAC secret of %d bytes is too short: use at least %d random bytes", len(key), minSecretLen)
-		}
-		k = verifyKey{key: key, algs: hmacAlgs}
+		return hmacKey(key, alg)
 	case *rsa.PublicKey:
 		if key.N.BitLen() < minRSABits {
 			return k, fmt.Errorf("RSA key of %d bits is too short: use at least %d", key.N.BitLen(), minRSABits)

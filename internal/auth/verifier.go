@@ -45,7 +45,8 @@ func New(opts Options) (*Verifier, error) {
 		jwt.WithValidMethods(keys.methods()),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-		jwt.WithLeeway(opts.Leeway),
+		jwt.WithLeeway(opts.leeway),
+		jwt.WithStrictDecoding(),
 	}
 	if opts.Audience != "" {
 		popts = append(popts, jwt.WithAudience(opts.Audience))
@@ -60,36 +61,48 @@ func New(opts Options) (*Verifier, error) {
 func (v *Verifier) Enabled() bool { return v != nil }
 
 // Verify checks the token of r, from its "Authorization: Bearer" header or
-// else its "token" query parameter: its signature, its algorithm against the
-// key's kind, "exp" (required), "nbf", "iat", and "aud" and "iss" when
-// configured; then the patterns claim (see Options.Claim), each pattern
+// else its "token" query parameter: its form (the JWS compact serialization,
+// a JOSE header without "crit"), its signature, its algorithm against the
+// key's kind and size, "exp" (required), "nbf", "iat", and "aud" and "iss"
+// when configured; then the patterns claim (see Options.Claim), each pattern
 // valid by subscribe.ValidatePattern. It returns what the token grants, or an
-// error wrapping ErrMissingToken, ErrInvalidToken or ErrTokenExpired (whose
-// text is the close reason, see Reason) and the cause, for logs. A token that
-// is expired is reported expired even when something else is wrong with it
-// too, but only once its signature has been verified.
+// error whose Reason is the close reason ("missing token", "invalid token",
+// or "token expired", when it wraps ErrTokenExpired), with the cause for
+// logs.
+//
+// A token is expired only when its signature has been verified and its
+// claims are well-formed: a claim of the wrong type or out of range (an
+// "exp" of 1e19, a string "nbf") makes it invalid, expired or not. A
+// well-formed token past its "exp" is reported expired even when another
+// check (aud, iss, nbf, iat) fails too.
 func (v *Verifier) Verify(r *http.Request) (Grant, error) {
-	raw := tokenOf(r)
+	raw, err := tokenOf(r)
+	if err != nil {
+		return Grant{}, fmt.Errorf("%w: %w", errInvalidToken, err)
+	}
 	if raw == "" {
-		return Grant{}, ErrMissingToken
+		return Grant{}, errMissingToken
 	}
 	return v.verify(raw)
 }
 
 func (v *Verifier) verify(raw string) (Grant, error) {
-	if len(raw) > MaxTokenLen {
-		return Grant{}, fmt.Errorf("%w: longer than %d bytes", ErrInvalidToken, MaxTokenLen)
+	if len(raw) > maxTokenLen {
+		return Grant{}, fmt.Errorf("%w: longer than %d bytes", errInvalidToken, maxTokenLen)
 	}
-	claims := jwt.MapClaims{}
+	header, _, _, err := segments(raw)
+	if err == nil {
+		err = checkHeader(header)
+	}
+	if err != nil {
+		return Grant{}, fmt.Errorf("%w: %w", errInvalidToken, err)
+	}
+	claims := &claimSet{claim: v.claim}
 	if _, err := v.parser.ParseWithClaims(raw, claims, v.keys.keyfunc); err != nil {
-		if errors.Is(err, jwt.ErrTokenExpired) {
+		if errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, errMalformed) {
 			return Grant{}, fmt.Errorf("%w: %w", ErrTokenExpired, err)
 		}
-		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return Grant{}, fmt.Errorf("%w: %w", errInvalidToken, err)
 	}
-	g, err := grantOf(claims, v.claim)
-	if err != nil {
-		return Grant{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
-	}
-	return g, nil
+	return claims.grant, nil
 }

@@ -29,9 +29,8 @@ type Message struct {
 	Msg      string `json:"msg,omitempty" msgpack:"msg,omitempty"`
 	Subject  string `json:"subject,omitempty" msgpack:"subject,omitempty"`
 	Snapshot bool   `json:"snapshot,omitempty" msgpack:"snapshot,omitempty"`
-	// Data is the update as it came: a JSON object or a msgpack map.
-	Data []byte `json:"-" msgpack:"-"`
-	kind codec.Kind
+	data     []byte // the update as it came: a JSON object or a msgpack map
+	kind     codec.Kind
 }
 
 // Options tune Dial. The zero value dials JSON with no extra headers.
@@ -154,7 +153,7 @@ func decode(k codec.Kind, p []byte) (Message, error) {
 		if err := json.Unmarshal(p, &env); err != nil {
 			return m, fmt.Errorf("decode %q: %w", p, err)
 		}
-		m, m.Data, m.kind = env.Message, env.Data, k
+		m, m.data, m.kind = env.Message, env.Data, k
 		return m, nil
 	}
 	var env struct {
@@ -164,19 +163,19 @@ func decode(k codec.Kind, p []byte) (Message, error) {
 	if err := msgpack.Unmarshal(p, &env); err != nil {
 		return m, fmt.Errorf("decode msgpack message: %w", err)
 	}
-	m, m.Data, m.kind = env.Message, env.Data, k
+	m, m.data, m.kind = env.Message, env.Data, k
 	return m, nil
 }
 
-// Decode reads Data into v (a *codec.Quote, *codec.Score or map).
+// Decode reads the data of a msg into v (a *codec.Quote, *codec.Score or map).
 func (m Message) Decode(v any) error {
-	if len(m.Data) == 0 {
+	if len(m.data) == 0 {
 		return errors.New("message has no data")
 	}
 	if m.kind == codec.Msgpack {
-		return msgpack.Unmarshal(m.Data, v)
+		return msgpack.Unmarshal(m.data, v)
 	}
-	return json.Unmarshal(m.Data, v)
+	return json.Unmarshal(m.data, v)
 }
 
 // Header returns the seq and ts of a msg's data.

@@ -54,7 +54,7 @@ func AppendError(k Kind, dst []byte, id ID, code, msg string) []byte {
 func appendReply(k Kind, dst []byte, op string, id ID, code, msg string) []byte {
 	if k == Msgpack {
 		n := byte(1)
-		if id.IsSet() {
+		if id.isSet() {
 			n++
 		}
 		if code != "" {
@@ -63,7 +63,7 @@ func appendReply(k Kind, dst []byte, op string, id ID, code, msg string) []byte 
 		dst = append(dst, 0x80|n)
 		dst = appendMsgpackStr(dst, "op")
 		dst = appendMsgpackStr(dst, op)
-		if id.IsSet() {
+		if id.isSet() {
 			dst = appendMsgpackStr(dst, "id")
 			if id.kind == idInt {
 				dst = appendMsgpackInt(dst, id.n)
@@ -82,7 +82,7 @@ func appendReply(k Kind, dst []byte, op string, id ID, code, msg string) []byte 
 	dst = append(dst, `{"op":"`...)
 	dst = append(dst, op...)
 	dst = append(dst, '"')
-	if id.IsSet() {
+	if id.isSet() {
 		dst = append(dst, `,"id":`...)
 		if id.kind == idInt {
 			dst = strconv.AppendInt(dst, id.n, 10)

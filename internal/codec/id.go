@@ -24,17 +24,13 @@ const (
 // IntID returns an integer id.
 func IntID(n int64) ID { return ID{kind: idInt, n: n} }
 
-// StringID returns a string id; the caller keeps it within MaxIDLen.
+// StringID returns a string id. The caller keeps it within MaxIDLen and valid
+// UTF-8: a JSON reply would carry invalid bytes as U+FFFD, and the client
+// would not get its id back.
 func StringID(s string) ID { return ID{kind: idString, s: s} }
 
-// IsSet reports whether the op carried an id.
-func (id ID) IsSet() bool { return id.kind != idNone }
-
-// Int returns the integer id and whether the id is an integer.
-func (id ID) Int() (int64, bool) { return id.n, id.kind == idInt }
-
-// Str returns the string id and whether the id is a string.
-func (id ID) Str() (string, bool) { return id.s, id.kind == idString }
+// isSet reports whether the op carried an id.
+func (id ID) isSet() bool { return id.kind != idNone }
 
 // String formats the id for logs and tests: 7, "abc", or empty when absent.
 func (id ID) String() string {

@@ -235,8 +235,8 @@ func (r *Reader) Uint() (uint64, error) {
 	return uint64(n), err
 }
 
-// Float reads a float32 or float64.
-func (r *Reader) Float() (float64, error) {
+// float reads a float32 or float64.
+func (r *Reader) float() (float64, error) {
 	if r.Peek() != TypeFloat {
 		return 0, r.wrongType(TypeFloat)
 	}
@@ -266,8 +266,8 @@ func (r *Reader) Bool() (bool, error) {
 	return v, nil
 }
 
-// Nil consumes a nil value.
-func (r *Reader) Nil() error {
+// skipNil consumes a nil value.
+func (r *Reader) skipNil() error {
 	if r.Peek() != TypeNil {
 		return r.wrongType(TypeNil)
 	}
@@ -287,7 +287,7 @@ func (r *Reader) skip(depth int) error {
 	}
 	switch t := r.Peek(); t {
 	case TypeNil:
-		return r.Nil()
+		return r.skipNil()
 	case TypeBool:
 		_, err := r.Bool()
 		return err
@@ -299,7 +299,7 @@ func (r *Reader) skip(depth int) error {
 		_, err := r.Int()
 		return err
 	case TypeFloat:
-		_, err := r.Float()
+		_, err := r.float()
 		return err
 	case TypeStr:
 		_, err := r.Str()

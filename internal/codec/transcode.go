@@ -82,7 +82,7 @@ func (r *Reader) appendJSON(dst []byte, depth int) ([]byte, error) {
 	}
 	switch t := r.Peek(); t {
 	case TypeNil:
-		return append(dst, "null"...), r.Nil()
+		return append(dst, "null"...), r.skipNil()
 	case TypeBool:
 		v, err := r.Bool()
 		return strconv.AppendBool(dst, v), err
@@ -98,7 +98,7 @@ func (r *Reader) appendJSON(dst []byte, depth int) ([]byte, error) {
 		if r.b[r.off] == msgpcode.Float {
 			bits = 32
 		}
-		v, err := r.Float()
+		v, err := r.float()
 		if err != nil {
 			return dst, err
 		}

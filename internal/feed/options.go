@@ -7,15 +7,13 @@ import (
 	"math"
 )
 
-// Publish sends one update's msgpack payload on a NATS subject. It must not
-// retain data after it returns: Run reuses the buffer for the next update.
-// (nats.go's Conn.Publish copies the payload, so it can be passed as is.)
-type Publish func(subject string, data []byte) error
+// publishFunc sends one update's msgpack payload on a NATS subject; see Run.
+type publishFunc func(subject string, data []byte) error
 
 // Options configure Run. The zero value is a valid configuration.
 type Options struct {
-	Symbols int      // number of quote symbols; 0 means 50, negative means none
-	Games   int      // number of live games spread over Leagues; 0 means 6, negative means none
+	Symbols int      // number of quote symbols, at most 1<<20; 0 means 50, negative means none
+	Games   int      // number of live games spread over Leagues, at most 1<<20; 0 means 6, negative means none
 	Leagues []string // nil means {"nba", "nhl"}; unknown leagues get generic teams and rules
 	Rate    float64  // total updates per second over all subjects; 0 means 200
 	Seed    int64    // random seed; 0 means time-based
@@ -30,6 +28,11 @@ const (
 	defaultGames   = 6
 	defaultRate    = 200
 )
+
+// maxSubjects bounds Options.Symbols and Options.Games: Run allocates the
+// state of every subject up front, and a typo such as --symbols 1e9 must be
+// an error, not an out-of-memory crash.
+const maxSubjects = 1 << 20
 
 // defaultLeagues is what a nil Options.Leagues means; never modified.
 var defaultLeagues = []string{"nba", "nhl"}
@@ -67,6 +70,9 @@ func (o Options) withDefaults() (Options, error) {
 		if !validToken(l) {
 			return o, fmt.Errorf("feed: league %q is not a subject token ([A-Za-z0-9_-]+)", l)
 		}
+	}
+	if o.Symbols > maxSubjects || o.Games > maxSubjects {
+		return o, fmt.Errorf("feed: %d symbols and %d games: at most %d of each", o.Symbols, o.Games, maxSubjects)
 	}
 	if o.Symbols == 0 && o.Games == 0 {
 		return o, errors.New("feed: nothing to publish (no symbols and no games)")

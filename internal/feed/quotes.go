@@ -8,8 +8,8 @@ import (
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
-// knownSymbols are the first symbols Symbols returns, with a realistic price
-// to start the random walk from.
+// knownSymbols are the feed's first symbols, with a realistic price to start
+// the random walk from.
 var knownSymbols = [...]struct {
 	sym   string
 	price float64
@@ -26,21 +26,9 @@ var knownSymbols = [...]struct {
 	{"T", 22}, {"PFE", 29}, {"NKE", 80}, {"SBUX", 97}, {"BA", 155},
 }
 
-// Symbols returns the first n symbols of the feed: a fixed list of real-looking
-// US tickers, then generated ones (S0051, S0052, ...). Every symbol is a valid
-// subject token ([A-Za-z0-9_-]+). The slice is new on every call.
-func Symbols(n int) []string {
-	if n <= 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = symbol(i)
-	}
-	return out
-}
-
-// symbol is the i-th symbol (0-based).
+// symbol is the i-th symbol (0-based): a fixed list of real-looking US
+// tickers, then generated ones (S0051, S0052, ...). Every symbol is a valid
+// subject token ([A-Za-z0-9_-]+).
 func symbol(i int) string {
 	if i < len(knownSymbols) {
 		return knownSymbols[i].sym

@@ -13,13 +13,13 @@ import (
 
 // Stats count what Run did.
 type Stats struct {
-	Published uint64 // updates Publish accepted
-	Errors    uint64 // updates Publish failed
+	Published uint64 // updates pub accepted
+	Errors    uint64 // updates pub failed
 }
 
 // Pacing. A ticker wakes the loop every tick and it publishes what is due by
 // then, so the rate holds from a few updates a second to hundreds of
-// thousands. When the loop falls behind (a slow Publish, a starved process) it
+// thousands. When the loop falls behind (a slow pub, a starved process) it
 // catches up on at most maxBacklog worth of updates and forgives the rest,
 // rather than bursting for as long as it was stalled.
 const (
@@ -29,18 +29,20 @@ const (
 
 // Run publishes updates through pub until ctx is done, then returns what it
 // published and a nil error. It returns an error at once only for invalid
-// options. A failing Publish is counted in Stats.Errors and logged at most once
+// options. A failing pub is counted in Stats.Errors and logged at most once
 // a second; it does not stop the feed.
 //
 // The rate is shared evenly by all subjects: every round publishes each quote
 // and each game once, in a new random order. Seq counts every attempt, so an
-// update that Publish failed leaves a gap in its subject's sequence.
+// update that pub failed leaves a gap in its subject's sequence.
 //
-// Run calls pub from its own goroutine only, one update at a time, and reuses
-// the payload buffer: pub must not retain data after it returns.
-func Run(ctx context.Context, pub Publish, opts Options) (Stats, error) {
+// pub sends one update's msgpack payload on a NATS subject. Run calls it from
+// its own goroutine only, one update at a time, and reuses the payload
+// buffer: pub must not retain data after it returns. (nats.go's Conn.Publish
+// copies the payload, so it can be passed as is.)
+func Run(ctx context.Context, pub func(subject string, data []byte) error, opts Options) (Stats, error) {
 	if pub == nil {
-		return Stats{}, errors.New("feed: nil Publish")
+		return Stats{}, errors.New("feed: nil publish function")
 	}
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -93,7 +95,7 @@ func newFeed(o Options, now time.Time) *feed {
 }
 
 // run is the pacing loop of Run.
-func (f *feed) run(ctx context.Context, pub Publish) Stats {
+func (f *feed) run(ctx context.Context, pub publishFunc) Stats {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	maxCredit := max(1, f.rate*maxBacklog.Seconds())
@@ -120,7 +122,7 @@ func (f *feed) run(ctx context.Context, pub Publish) Stats {
 
 // publishNext moves the next subject in the round on and publishes its state
 // as of now.
-func (f *feed) publishNext(pub Publish, now time.Time) {
+func (f *feed) publishNext(pub publishFunc, now time.Time) {
 	if f.next == len(f.order) {
 		f.rng.Shuffle(len(f.order), func(i, j int) { f.order[i], f.order[j] = f.order[j], f.order[i] })
 		f.next = 0

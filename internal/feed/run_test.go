@@ -21,7 +21,7 @@ type update struct {
 	data    []byte
 }
 
-// recorder is a Publish that keeps copies of what it is given.
+// recorder is a publish function that keeps copies of what it is given.
 type recorder struct {
 	mu      sync.Mutex
 	updates []update
@@ -41,7 +41,7 @@ func (r *recorder) all() []update {
 }
 
 // runFor runs the feed for d and returns its stats.
-func runFor(t *testing.T, d time.Duration, pub Publish, o Options) Stats {
+func runFor(t *testing.T, d time.Duration, pub publishFunc, o Options) Stats {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
@@ -252,20 +252,23 @@ func TestRunPublishErrors(t *testing.T) {
 func TestRunInvalidOptions(t *testing.T) {
 	nop := func(string, []byte) error { return nil }
 	for name, o := range map[string]Options{
-		"negative rate": {Rate: -1},
-		"NaN rate":      {Rate: math.NaN()},
-		"infinite rate": {Rate: math.Inf(1)},
-		"bad league":    {Leagues: []string{"nba", "n.b.a"}},
-		"empty league":  {Leagues: []string{""}},
-		"no leagues":    {Leagues: []string{}},
-		"nothing":       {Symbols: -1, Games: -1},
+		"negative rate":     {Rate: -1},
+		"NaN rate":          {Rate: math.NaN()},
+		"infinite rate":     {Rate: math.Inf(1)},
+		"bad league":        {Leagues: []string{"nba", "n.b.a"}},
+		"empty league":      {Leagues: []string{""}},
+		"no leagues":        {Leagues: []string{}},
+		"nothing":           {Symbols: -1, Games: -1},
+		"too many symbols":  {Symbols: maxSubjects + 1},
+		"too many games":    {Games: maxSubjects + 1},
+		"a billion symbols": {Symbols: 1e9, Games: -1},
 	} {
 		if _, err := Run(t.Context(), nop, o); err == nil {
 			t.Errorf("%s: Run(%+v) did not fail", name, o)
 		}
 	}
 	if _, err := Run(t.Context(), nil, Options{}); err == nil {
-		t.Error("Run with a nil Publish did not fail")
+		t.Error("Run with a nil publish function did not fail")
 	}
 	// No leagues is fine without games.
 	ctx, cancel := context.WithCancel(t.Context())

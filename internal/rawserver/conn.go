@@ -7,6 +7,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
 // conn is one client: the reader (run) handles ops; the writer writes what is
@@ -88,28 +89,35 @@ func (c *conn) write() {
 	}
 }
 
-// read handles ops until the connection fails.
+// read handles ops until the connection fails. Ops are read by the
+// gateway's own parser, so ids, error codes and the frame type follow the
+// protocol; a subject is only checked for its form.
 func (c *conn) read() {
 	for {
-		_, frame, err := c.ws.Read(context.Background())
+		typ, frame, err := c.ws.Read(context.Background())
 		if err != nil {
 			return
 		}
-		o, err := parseOp(c.kind, frame)
+		if typ != c.typ {
+			c.send(codec.AppendError(c.kind, nil, codec.ID{}, subscribe.CodeBadRequest, "a "+typ.String()+" frame on a "+c.kind.String()+" connection"))
+			continue
+		}
+		op, perr := c.s.parser.Parse(c.kind, frame)
+		if perr == nil && op.Kind != subscribe.OpPing {
+			perr = subscribe.Policy{}.CheckUnsub(op) // the form of every subject
+		}
 		switch {
-		case err != nil:
-			c.send(codec.AppendError(c.kind, nil, o.id, "bad_request", err.Error()))
-		case o.op == "ping":
-			c.send(codec.AppendPong(c.kind, nil, o.id))
-		case o.op == "sub":
-			if err := c.s.subscribe(c, o.subjects, codec.AppendAck(c.kind, nil, o.id)); err != nil {
-				c.send(codec.AppendError(c.kind, nil, o.id, "bad_subject", err.Error()))
+		case perr != nil:
+			c.send(codec.AppendError(c.kind, nil, perr.ID, perr.Code, perr.Msg))
+		case op.Kind == subscribe.OpPing:
+			c.send(codec.AppendPong(c.kind, nil, op.ID))
+		case op.Kind == subscribe.OpSub:
+			if err := c.s.subscribe(c, op.Subjects, codec.AppendAck(c.kind, nil, op.ID)); err != nil {
+				c.send(codec.AppendError(c.kind, nil, op.ID, subscribe.CodeBadSubject, err.Error()))
 			}
-		case o.op == "unsub":
-			c.s.unsubscribe(c, o.subjects)
-			c.send(codec.AppendAck(c.kind, nil, o.id))
 		default:
-			c.send(codec.AppendError(c.kind, nil, o.id, "bad_request", "unknown op"))
+			c.s.unsubscribe(c, op.Subjects)
+			c.send(codec.AppendAck(c.kind, nil, op.ID))
 		}
 	}
 }

@@ -7,4 +7,9 @@
 // one writer goroutine per connection writes one frame per message (no
 // batching, no conflation, no snapshots). A subscriber whose channel is full
 // is closed with 1008 "slow consumer".
+//
+// Ops are read by the gateway's own parser (internal/subscribe), so ids,
+// error replies and frame types follow ticker.v1 as the gateway does; a
+// subject is checked only for its form (bad_subject). There is no allow
+// list, subscription limit, rate limit or auth.
 package rawserver

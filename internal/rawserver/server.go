@@ -14,7 +14,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
 )
+
+// maxSubjects bounds the entries a msgpack subjects array may declare. The
+// server has no subscription limit; this is coder/websocket's default read
+// limit (32 KiB), and every entry takes at least a byte of the frame.
+const maxSubjects = 32 << 10
 
 // Options configure New. Only NATSURL is required.
 type Options struct {
@@ -31,6 +37,7 @@ type Server struct {
 	log      *slog.Logger
 	queueLen int
 	reg      *prometheus.Registry
+	parser   subscribe.Parser
 
 	subMu sync.Mutex // serialises changes of NATS subscriptions
 	mu    sync.RWMutex
@@ -64,6 +71,7 @@ func New(opts Options) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return &Server{nc: nc, log: opts.Logger, queueLen: opts.QueueLen, reg: reg,
+		parser: subscribe.Parser{MaxSubjects: maxSubjects},
 		topics: map[string]*topic{}, conns: map[*conn]struct{}{}}, nil
 }
 

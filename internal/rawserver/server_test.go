@@ -24,6 +24,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // NATS connection to publish with.
 func start(t *testing.T, queueLen int) (string, *nats.Conn) {
 	t.Helper()
+	_, url, nc := startServer(t, queueLen)
+	return url, nc
+}
+
+// startServer is start, also returning the server.
+func startServer(t *testing.T, queueLen int) (*Server, string, *nats.Conn) {
+	t.Helper()
 	ns, err := broker.StartEmbedded(broker.EmbeddedOptions{Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +52,21 @@ func start(t *testing.T, queueLen int) (string, *nats.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", nc
+	return s, "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws", nc
+}
+
+// killed reports whether the server has started to close a connection.
+func (s *Server) killed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for c := range s.conns {
+		select {
+		case <-c.done:
+			return true
+		default:
+		}
+	}
+	return false
 }
 
 func publish(t *testing.T, nc *nats.Conn, subject string, q codec.Quote) {
@@ -122,7 +143,7 @@ func TestProtocol(t *testing.T) {
 }
 
 func TestSlowConsumer(t *testing.T) {
-	url, nc := start(t, 4)
+	s, url, nc := startServer(t, 4)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	c, err := client.Dial(ctx, url, client.Options{})
@@ -135,9 +156,27 @@ func TestSlowConsumer(t *testing.T) {
 	}
 	next(t, ctx, c, "ack")
 	// The client reads nothing more: socket buffers fill, then the queue.
+	// It reads again only once the server has given up on it, well within
+	// the 5 s coder/websocket allows the close frame to wait behind the
+	// frame that is stuck in the socket.
 	big := strings.Repeat("x", 256<<10)
 	for i := range 200 {
-		publish(t, nc, "quotes.BIG", codec.Quote{Symbol: big, Seq: uint64(i + 1), TS: 1})
+		b, err := msgpack.Marshal(&codec.Quote{Symbol: big, Seq: uint64(i + 1), TS: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := nc.Publish("quotes.BIG", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for !s.killed() {
+		if ctx.Err() != nil {
+			t.Fatal("the server never closed the slow connection")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	for {
 		_, err := c.Next(ctx)

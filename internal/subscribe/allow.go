@@ -43,16 +43,16 @@ func (a Allow) Patterns() []string { return slices.Clone(a.patterns) }
 // Only an allowed pattern with wildcards in those places matches it, and such
 // a pattern matches every subject of that length the client pattern can. So
 // the check is exact, also where several allowed patterns cover a pattern
-// together ("a.>" under "a.*" and "a.*.>"); it only ignores MaxSubjectLen,
+// together ("a.>" under "a.*" and "a.*.>"); it only ignores the 256-byte limit of a subject,
 // which can make it refuse, never permit, too much.
 func (a Allow) Permits(pattern string) bool {
 	if len(a.patterns) == 0 || ValidatePattern(pattern) != nil {
 		return false
 	}
-	n := Tokens(pattern)
+	n := numTokens(pattern)
 	longest := n
 	if strings.HasSuffix(pattern, ">") {
-		longest = MaxTokens
+		longest = maxTokens
 	}
 	var w strings.Builder
 	for m := n; m <= longest; m++ {

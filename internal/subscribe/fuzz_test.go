@@ -1,10 +1,13 @@
 package subscribe_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -27,19 +30,23 @@ func FuzzParseJSON(f *testing.F) {
 		`{"op":"ping"} x`,
 		`{"op":"sub","subjects":["a",null]}`,
 		`{"\u006fp":"ping","id":"\ud800"}`,
+		`{"op":"ping","id":"\ud83d\ude00\\ud800\u00e9"}`,
+		`{"op":"ping","id":"\udbff\udfff\ud800\udc00"}`,
+		`{"op":"ping","id":-0}`,
 		`[]`, `{}`, ``, `{"op":`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		var p subscribe.Parser
-		op, err := p.ParseJSON(frame)
+		op, err := p.Parse(codec.JSON, frame)
 		if err != nil {
 			checkParseError(t, err)
 			return
 		}
 		checkOp(t, op, -1)
-		again, err := p.ParseJSON(encodeJSON(t, op))
+		checkEchoJSON(t, frame, op.ID)
+		again, err := p.Parse(codec.JSON, encodeJSON(t, op))
 		if err != nil || !sameOp(op, again) {
 			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
 		}
@@ -76,17 +83,17 @@ func FuzzParseMsgpack(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		p := subscribe.Parser{MaxSubjects: 8}
-		op, err := p.ParseMsgpack(frame)
+		op, err := p.Parse(codec.Msgpack, frame)
 		if err != nil {
 			checkParseError(t, err)
 			return
 		}
 		checkOp(t, op, p.MaxSubjects)
-		b, merr := msgpack.Marshal(wireOp(op))
+		b, merr := msgpack.Marshal(wireOp(t, op))
 		if merr != nil {
 			t.Fatal(merr)
 		}
-		again, err := p.ParseMsgpack(b)
+		again, err := p.Parse(codec.Msgpack, b)
 		if err != nil || !sameOp(op, again) {
 			t.Fatalf("round trip of %+v gives %+v, %v", op, again, err)
 		}
@@ -121,19 +128,98 @@ func checkOp(t *testing.T, op subscribe.Op, limit int) {
 
 func checkID(t *testing.T, id codec.ID) {
 	t.Helper()
-	if s, ok := id.Str(); ok && (len(s) > codec.MaxIDLen || !utf8.ValidString(s)) {
+	if s, ok := idValue(t, id).(string); ok && (len(s) > codec.MaxIDLen || !utf8.ValidString(s)) {
 		t.Fatalf("string id %q", s)
 	}
 }
 
-// wireOp is op as the map a client would send.
-func wireOp(op subscribe.Op) map[string]any {
-	w := map[string]any{"op": op.Kind.String()}
-	if n, ok := op.ID.Int(); ok {
-		w["id"] = n
+// idValue is what id carries, read back from a msgpack reply, which keeps a
+// string's bytes as they are: nil, an int64 or a string.
+func idValue(t *testing.T, id codec.ID) any {
+	t.Helper()
+	dec := msgpack.NewDecoder(bytes.NewReader(codec.AppendPong(codec.Msgpack, nil, id)))
+	dec.UseLooseInterfaceDecoding(true)
+	var reply map[string]any
+	if err := dec.Decode(&reply); err != nil {
+		t.Fatalf("reply with id %s: %v", id, err)
 	}
-	if s, ok := op.ID.Str(); ok {
-		w["id"] = s
+	return reply["id"]
+}
+
+// checkEchoJSON checks that the reply to a JSON op carries its id exactly as
+// sent, as a JavaScript client compares it: the same number, or the same
+// UTF-16 code units once JSON.parse has decoded the escapes.
+func checkEchoJSON(t *testing.T, frame []byte, id codec.ID) {
+	t.Helper()
+	sent, echoed := topLevel(t, frame, "id"), topLevel(t, codec.AppendPong(codec.JSON, nil, id), "id")
+	if sent == nil || sent[0] == 'n' {
+		if echoed != nil {
+			t.Fatalf("frame %q without an id gets one echoed: %s", frame, echoed)
+		}
+		return
+	}
+	if sent[0] != '"' {
+		if string(echoed) != string(sent) && !(string(sent) == "-0" && string(echoed) == "0") {
+			t.Fatalf("id %s echoed as %s", sent, echoed)
+		}
+		return
+	}
+	if a, b := jsonUnits(sent), jsonUnits(echoed); !slices.Equal(a, b) {
+		t.Fatalf("id %s echoed as %s: UTF-16 %x, want %x", sent, echoed, b, a)
+	}
+}
+
+// topLevel returns the raw value of key in the JSON object data, or nil.
+func topLevel(t *testing.T, data []byte, key string) []byte {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%q: %v", data, err)
+	}
+	return m[key]
+}
+
+// jsonUnits decodes a JSON string token into UTF-16 code units the way
+// JavaScript's JSON.parse does, keeping lone surrogates as they are.
+func jsonUnits(raw []byte) []uint16 {
+	var out []uint16
+	s := string(raw[1 : len(raw)-1])
+	for i := 0; i < len(s); {
+		if s[i] != '\\' {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			out = utf16.AppendRune(out, r)
+			i += size
+			continue
+		}
+		switch c := s[i+1]; c {
+		case 'u':
+			n, _ := strconv.ParseUint(s[i+2:i+6], 16, 16)
+			out = append(out, uint16(n))
+			i += 6
+			continue
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		default: // " \ /
+			out = append(out, uint16(c))
+		}
+		i += 2
+	}
+	return out
+}
+
+// wireOp is op as the map a client would send.
+func wireOp(t *testing.T, op subscribe.Op) map[string]any {
+	w := map[string]any{"op": op.Kind.String()}
+	if v := idValue(t, op.ID); v != nil {
+		w["id"] = v
 	}
 	if op.Subjects != nil {
 		w["subjects"] = op.Subjects
@@ -142,7 +228,7 @@ func wireOp(op subscribe.Op) map[string]any {
 }
 
 func encodeJSON(t *testing.T, op subscribe.Op) []byte {
-	b, err := json.Marshal(wireOp(op))
+	b, err := json.Marshal(wireOp(t, op))
 	if err != nil {
 		t.Fatal(err)
 	}

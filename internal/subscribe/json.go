@@ -12,9 +12,9 @@ import (
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
-// ParseJSON reads one op from a JSON text frame: one object, optionally
+// parseJSON reads one op from a JSON text frame: one object, optionally
 // followed by whitespace. See Parse.
-func (p Parser) ParseJSON(frame []byte) (Op, *Error) {
+func (p Parser) parseJSON(frame []byte) (Op, *Error) {
 	if !utf8.Valid(frame) {
 		return Op{}, errorf(CodeBadRequest, codec.ID{}, "frame is not valid UTF-8")
 	}
@@ -76,6 +76,9 @@ func (jsonValues) id(raw []byte) (codec.ID, error) {
 	case c == 'n': // null
 		return codec.ID{}, nil
 	case c == '"':
+		if loneSurrogate(raw) {
+			return codec.ID{}, errors.New(`"id" is not valid UTF-8: it holds a lone surrogate escape, which could not be echoed unchanged`)
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return codec.ID{}, fmt.Errorf(`"id": %v`, err)
@@ -118,4 +121,51 @@ func (jsonValues) subjects(raw []byte, _ int) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// loneSurrogate reports whether the JSON string token s, which is
+// syntactically valid, holds a \u escape of a UTF-16 surrogate (U+D800 to
+// U+DFFF) that is not the high half followed by the low half of a pair. Such
+// a string has no UTF-8 form: encoding/json decodes the escape to U+FFFD, so
+// the string would not come back as sent.
+func loneSurrogate(s []byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character
+		if s[i] != 'u' {
+			continue
+		}
+		r := hex4(s[i+1 : i+5])
+		i += 4 // the last hex digit
+		switch {
+		case r < 0xd800 || r > 0xdfff:
+		case r < 0xdc00 && i+6 < len(s) && s[i+1] == '\\' && s[i+2] == 'u':
+			if lo := hex4(s[i+3 : i+7]); lo < 0xdc00 || lo > 0xdfff {
+				return true
+			}
+			i += 6
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// hex4 is the value of four hex digits.
+func hex4(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		default: // 'A' to 'F'
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }

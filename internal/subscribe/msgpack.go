@@ -7,10 +7,10 @@ import (
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
-// ParseMsgpack reads one op from a msgpack binary frame: one map and nothing
+// parseMsgpack reads one op from a msgpack binary frame: one map and nothing
 // after it. Declared lengths are checked against the input and the limits
 // before anything is allocated for them. See Parse.
-func (p Parser) ParseMsgpack(frame []byte) (Op, *Error) {
+func (p Parser) parseMsgpack(frame []byte) (Op, *Error) {
 	o, err := readMsgpackObject(frame)
 	if err != nil {
 		return Op{}, errorf(CodeBadRequest, codec.ID{}, "%v", err)

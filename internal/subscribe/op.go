@@ -53,19 +53,19 @@ type Op struct {
 	Subjects []string
 }
 
-// DefaultMaxSubjects is the default for Parser.MaxSubjects and Policy.MaxSubs.
-const DefaultMaxSubjects = 256
+// defaultMaxSubjects is the default for Parser.MaxSubjects and Policy.MaxSubs.
+const defaultMaxSubjects = 256
 
 // Parser reads client ops. The zero value is ready to use.
 type Parser struct {
 	// MaxSubjects bounds the declared length of a msgpack subjects array;
-	// 0 means DefaultMaxSubjects. JSON frames are bounded by their size.
+	// 0 means 256. JSON frames are bounded by their size.
 	MaxSubjects int
 }
 
 func (p Parser) maxSubjects() int {
 	if p.MaxSubjects <= 0 {
-		return DefaultMaxSubjects
+		return defaultMaxSubjects
 	}
 	return p.MaxSubjects
 }
@@ -75,9 +75,9 @@ func (p Parser) maxSubjects() int {
 // id was well-formed.
 func (p Parser) Parse(k codec.Kind, frame []byte) (Op, *Error) {
 	if k == codec.Msgpack {
-		return p.ParseMsgpack(frame)
+		return p.parseMsgpack(frame)
 	}
-	return p.ParseJSON(frame)
+	return p.parseJSON(frame)
 }
 
 // maxKeys bounds the keys of one op object.

@@ -83,6 +83,13 @@ func TestParseJSON(t *testing.T) {
 		{name: "string id", frame: j(`{"op":"sub","id":"x","subjects":["a"]}`), want: sub(idX, "a")},
 		{name: "string id with escapes", frame: j(`{"op":"sub","id":"\u00e9\n","subjects":["a"]}`), want: sub(codec.StringID("é\n"), "a")},
 		{name: "64-byte id", frame: j(`{"op":"sub","id":"` + id64 + `","subjects":["a"]}`), want: sub(codec.StringID(id64), "a")},
+		{name: "64 bytes once escapes are decoded", frame: j(`{"op":"sub","id":"` + strings.Repeat(`\u00e9`, 32) + `","subjects":["a"]}`), want: sub(codec.StringID(strings.Repeat("é", 32)), "a")},
+		{name: "a surrogate pair is one character", frame: j(`{"op":"ping","id":"\ud83d\ude00"}`), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.StringID("😀")}},
+		{name: "a surrogate pair in upper case", frame: j(`{"op":"ping","id":"x\uD83D\uDE00y"}`), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.StringID("x😀y")}},
+		{name: "U+FFFD itself is an id", frame: j(`{"op":"ping","id":"\ufffd�"}`), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.StringID("\ufffd\ufffd")}},
+		{name: "an escaped backslash before u is no escape", frame: j(`{"op":"ping","id":"\\ud800"}`), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.StringID(`\ud800`)}},
+		{name: "a lone surrogate in an unknown key is ignored", frame: j(`{"op":"ping","x":"\ud800"}`), want: subscribe.Op{Kind: subscribe.OpPing}},
+		{name: "negative zero id is 0", frame: j(`{"op":"ping","id":-0}`), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.IntID(0)}},
 		{name: "negative id", frame: j(`{"op":"sub","id":-9,"subjects":["a"]}`), want: sub(codec.IntID(-9), "a")},
 		{name: "largest id", frame: j(`{"op":"sub","id":9223372036854775807,"subjects":["a"]}`), want: sub(codec.IntID(math.MaxInt64), "a")},
 		{name: "smallest id", frame: j(`{"op":"sub","id":-9223372036854775808,"subjects":["a"]}`), want: sub(codec.IntID(math.MinInt64), "a")},
@@ -93,9 +100,13 @@ func TestParseJSON(t *testing.T) {
 		{name: "escaped key is the same key", frame: j(`{"\u006fp":"sub","subjects":["a"]}`), want: sub(noID, "a")},
 		{name: "subjects are not validated", frame: j(`{"op":"sub","subjects":["quotes..X",">",""]}`), want: sub(noID, "quotes..X", ">", "")},
 		{name: "repeated subjects are kept", frame: j(`{"op":"sub","subjects":["a","a"]}`), want: sub(noID, "a", "a")},
+		{name: "an unknown value 10,000 arrays deep", frame: j(`{"op":"ping","x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`), want: subscribe.Op{Kind: subscribe.OpPing}},
 		{name: "any number of subjects", frame: j(`{"op":"sub","subjects":[` + strings.Repeat(`"a",`, 999) + `"a"]}`),
 			want: sub(noID, slices.Repeat([]string{"a"}, 1000)...)},
 
+		{name: "an unknown value 10,001 arrays deep", frame: j(`{"op":"ping","x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`), wantErr: "exceeded max depth"},
+		{name: "a byte order mark", frame: j("\ufeff{\"op\":\"ping\"}"), wantErr: "invalid JSON"},
+		{name: "a form feed is not JSON whitespace", frame: j("{\"op\":\"ping\",\"id\":5}\f"), wantErr: "trailing data", wantID: id5},
 		{name: "empty frame", frame: j(``), wantErr: "unexpected end"},
 		{name: "whitespace only", frame: j("  \n"), wantErr: "unexpected end"},
 		{name: "empty object", frame: j(`{}`), wantErr: `missing "op"`},
@@ -128,6 +139,15 @@ func TestParseJSON(t *testing.T) {
 		{name: "array id", frame: j(`{"op":"ping","id":[1]}`), wantErr: `"id" must be an integer or a string`},
 		{name: "object id", frame: j(`{"op":"ping","id":{}}`), wantErr: `"id" must be an integer or a string`},
 		{name: "65-byte id", frame: j(`{"op":"ping","id":"` + id64 + `i"}`), wantErr: "longer than 64 bytes"},
+		{name: "65 bytes once escapes are decoded", frame: j(`{"op":"ping","id":"` + strings.Repeat(`\u00e9`, 32) + `i"}`), wantErr: "longer than 64 bytes"},
+		{name: "a lone high surrogate id", frame: j(`{"op":"ping","id":"\ud800"}`), wantErr: "lone surrogate"},
+		{name: "a lone low surrogate id", frame: j(`{"op":"ping","id":"\udc00"}`), wantErr: "lone surrogate"},
+		{name: "a lone surrogate inside an id", frame: j(`{"op":"ping","id":"a\uDBFFb"}`), wantErr: "lone surrogate"},
+		{name: "a high surrogate before a non-surrogate", frame: j(`{"op":"ping","id":"\ud800\u0041"}`), wantErr: "lone surrogate"},
+		{name: "two high surrogates, then a low one", frame: j(`{"op":"ping","id":"\ud83d\ud83d\ude00"}`), wantErr: "lone surrogate"},
+		{name: "a low surrogate, then a high one", frame: j(`{"op":"ping","id":"\ude00\ud83d"}`), wantErr: "lone surrogate"},
+		{name: "a high surrogate at the end", frame: j(`{"op":"ping","id":"x\ud83d"}`), wantErr: "lone surrogate"},
+		{name: "a lone surrogate id on a sub has no id", frame: j(`{"op":"sub","id":"\ud800","subjects":["a"]}`), wantErr: "lone surrogate"},
 		{name: "bad id wins over bad op", frame: j(`{"op":"bogus","id":1.5}`), wantErr: "without fraction"},
 		{name: "sub without subjects", frame: j(`{"op":"sub","id":5}`), wantErr: `sub without "subjects"`, wantID: id5},
 		{name: "unsub without subjects", frame: j(`{"op":"unsub","id":5}`), wantErr: `unsub without "subjects"`, wantID: id5},
@@ -180,6 +200,8 @@ func TestParseMsgpack(t *testing.T) {
 		{name: "nil id is absent", frame: mp(t, m{"op": "sub", "id": nil, "subjects": []string{"a"}}), want: sub(noID, "a")},
 		{name: "string id", frame: mp(t, m{"op": "sub", "id": "x", "subjects": []string{"a"}}), want: sub(idX, "a")},
 		{name: "64-byte id", frame: mp(t, m{"op": "sub", "id": id64, "subjects": []string{"a"}}), want: sub(codec.StringID(id64), "a")},
+		{name: "id of four-byte characters", frame: mp(t, m{"op": "ping", "id": "😀é"}), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.StringID("😀é")}},
+		{name: "id with NUL and U+FFFD", frame: mp(t, m{"op": "ping", "id": "a\x00\ufffd"}), want: subscribe.Op{Kind: subscribe.OpPing, ID: codec.StringID("a\x00\ufffd")}},
 		{name: "int8 id", frame: mp(t, m{"op": "sub", "id": int8(-5), "subjects": []string{"a"}}), want: sub(codec.IntID(-5), "a")},
 		{name: "uint64 id", frame: mp(t, m{"op": "sub", "id": uint64(math.MaxInt64), "subjects": []string{"a"}}), want: sub(codec.IntID(math.MaxInt64), "a")},
 		{name: "int64 id", frame: mp(t, m{"op": "sub", "id": int64(math.MinInt64), "subjects": []string{"a"}}), want: sub(codec.IntID(math.MinInt64), "a")},
@@ -187,6 +209,7 @@ func TestParseMsgpack(t *testing.T) {
 		{name: "subjects are not validated", frame: mp(t, m{"op": "sub", "subjects": []string{"quotes..X", "\xff"}}), want: sub(noID, "quotes..X", "\xff")},
 		{name: "256 subjects", frame: mp(t, subjects(256)), want: sub(id5, slices.Repeat([]string{"quotes.A"}, 256)...)},
 		{name: "64 keys", frame: mp(t, keys(64)), want: subscribe.Op{Kind: subscribe.OpPing}},
+		{name: "an unknown value 16 arrays deep", frame: cat([]byte{0x82}, fixstr("op"), fixstr("ping"), fixstr("x"), slices.Repeat([]byte{0x91}, 16), []byte{0x01}), want: subscribe.Op{Kind: subscribe.OpPing}},
 
 		{name: "empty frame", frame: nil, wantErr: "empty frame"},
 		{name: "array", frame: mp(t, []any{"ping"}), wantErr: "not a map"},
@@ -204,6 +227,7 @@ func TestParseMsgpack(t *testing.T) {
 		{name: "str32 key declaring 4 GB", frame: []byte{0x81, 0xdb, 0xff, 0xff, 0xff, 0xff, 'o', 'p'}, wantErr: "truncated"},
 		{name: "bin32 declaring 4 GB in unknown key", frame: cat([]byte{0x82}, fixstr("op"), fixstr("ping"), fixstr("x"), []byte{0xc6, 0xff, 0xff, 0xff, 0xff}), wantErr: "truncated"},
 		{name: "nested too deep", frame: cat([]byte{0x82}, fixstr("op"), fixstr("ping"), fixstr("x"), slices.Repeat([]byte{0x91}, 40), []byte{0x01}), wantErr: "too deep"},
+		{name: "an unknown value 17 arrays deep", frame: cat([]byte{0x82}, fixstr("op"), fixstr("ping"), fixstr("x"), slices.Repeat([]byte{0x91}, 17), []byte{0x01}), wantErr: "too deep"},
 		{name: "257 subjects keeps the id", frame: mp(t, subjects(257)), wantErr: "declares 257 entries, more than 256", wantID: id5},
 		{name: "array32 declaring 300 real subjects",
 			frame:   cat([]byte{0x83}, fixstr("op"), fixstr("sub"), fixstr("id"), []byte{0x05}, fixstr("subjects"), []byte{0xdd, 0, 0, 1, 0x2c}, slices.Repeat(fixstr("a"), 300)),
@@ -226,6 +250,10 @@ func TestParseMsgpack(t *testing.T) {
 		{name: "binary id", frame: mp(t, m{"op": "ping", "id": []byte("x")}), wantErr: `"id" must be an integer or a string`},
 		{name: "65-byte id", frame: mp(t, m{"op": "ping", "id": id64 + "i"}), wantErr: "longer than 64 bytes"},
 		{name: "id not UTF-8", frame: mp(t, m{"op": "ping", "id": "\xff"}), wantErr: "not valid UTF-8"},
+		{name: "id with a surrogate in UTF-8 form (WTF-8)", frame: mp(t, m{"op": "ping", "id": "\xed\xa0\x80"}), wantErr: "not valid UTF-8"},
+		{name: "id with an overlong encoding", frame: mp(t, m{"op": "ping", "id": "\xc0\x80"}), wantErr: "not valid UTF-8"},
+		{name: "id cut inside a character", frame: mp(t, m{"op": "ping", "id": "a\xc3"}), wantErr: "not valid UTF-8"},
+		{name: "id not UTF-8 on a sub has no id", frame: mp(t, m{"op": "sub", "id": "\xff", "subjects": []string{"a"}}), wantErr: "not valid UTF-8"},
 		{name: "sub without subjects", frame: mp(t, m{"op": "sub", "id": 5}), wantErr: `sub without "subjects"`, wantID: id5},
 		{name: "empty subjects", frame: mp(t, m{"op": "unsub", "id": 5, "subjects": []string{}}), wantErr: `unsub with empty "subjects"`, wantID: id5},
 		{name: "subjects a string keeps the id", frame: mp(t, m{"op": "sub", "id": "x", "subjects": "a"}), wantErr: `"subjects" must be an array`, wantID: idX},
@@ -253,7 +281,7 @@ func TestParseMsgpackDeclaredLengthAllocatesNothing(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range runs {
-		if _, err := p.ParseMsgpack(frame); err == nil {
+		if _, err := p.Parse(codec.Msgpack, frame); err == nil {
 			t.Fatal("accepted 65535 subjects")
 		}
 	}

@@ -3,8 +3,7 @@ package subscribe
 import "slices"
 
 // Policy decides whether a parsed op may take effect on a connection. The zero
-// value permits nothing (its Allow is empty); MaxSubs 0 means
-// DefaultMaxSubjects.
+// value permits nothing (its Allow is empty); MaxSubs 0 means 256.
 type Policy struct {
 	Allow   Allow // the patterns clients may subscribe within
 	MaxSubs int   // most distinct patterns one connection may hold
@@ -12,7 +11,7 @@ type Policy struct {
 
 func (p Policy) maxSubs() int {
 	if p.MaxSubs <= 0 {
-		return DefaultMaxSubjects
+		return defaultMaxSubjects
 	}
 	return p.MaxSubs
 }

@@ -9,28 +9,28 @@ import (
 
 // Limits of a subject or pattern.
 const (
-	MaxTokens     = 16  // most dot-separated tokens
-	MaxSubjectLen = 256 // most bytes
+	maxTokens     = 16  // most dot-separated tokens
+	maxSubjectLen = 256 // most bytes
 )
 
 var (
 	errEmpty      = errors.New("empty")
-	errTooLong    = fmt.Errorf("longer than %d bytes", MaxSubjectLen)
-	errTooMany    = fmt.Errorf("more than %d tokens", MaxTokens)
+	errTooLong    = fmt.Errorf("longer than %d bytes", maxSubjectLen)
+	errTooMany    = fmt.Errorf("more than %d tokens", maxTokens)
 	errEmptyToken = errors.New("empty token")
 	errFullWild   = errors.New("'>' must be the last token")
 )
 
-// ValidateSubject checks a concrete subject: 1 to MaxTokens dot-separated
-// tokens of [A-Za-z0-9_-], at most MaxSubjectLen bytes, no wildcards.
+// ValidateSubject checks a concrete subject: 1 to 16 dot-separated tokens of
+// [A-Za-z0-9_-], at most 256 bytes, no wildcards.
 func ValidateSubject(s string) error { return validate(s, false) }
 
 // ValidatePattern checks a subscription pattern: like a subject, but a token
 // may be exactly "*" and the last token may be exactly ">".
 func ValidatePattern(p string) error { return validate(p, true) }
 
-// Tokens returns the number of dot-separated tokens in s; 0 for "".
-func Tokens(s string) int {
+// numTokens returns the number of dot-separated tokens in s; 0 for "".
+func numTokens(s string) int {
 	if s == "" {
 		return 0
 	}
@@ -41,11 +41,11 @@ func validate(s string, wildcards bool) error {
 	switch {
 	case s == "":
 		return errEmpty
-	case len(s) > MaxSubjectLen:
+	case len(s) > maxSubjectLen:
 		return errTooLong
 	}
 	for n := 1; ; n++ {
-		if n > MaxTokens {
+		if n > maxTokens {
 			return errTooMany
 		}
 		tok, rest, more := strings.Cut(s, ".")
