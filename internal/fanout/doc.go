@@ -18,7 +18,7 @@
 // pattern after the bus reconnects. Replayed updates not newer than what the
 // hub has are dropped as stale, like any late copy.
 //
-// Per delivery nothing is allocated or encoded: a Message and its buffers come
+// Per delivery nothing is allocated or encoded: a message and its buffers come
 // from a pool and go back when the last queue has written it, a match result
 // is read from the cache with one atomic load, queue arrays are pooled, and
 // handing a queue to a writer takes no goroutine.

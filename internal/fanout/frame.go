@@ -8,7 +8,7 @@ import (
 )
 
 // framePool holds the buffers that join several messages into one frame.
-var framePool = sync.Pool{New: func() any { b := make([]byte, 0, DefaultMaxBatchBytes); return &b }}
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, defaultMaxBatchBytes); return &b }}
 
 // writeOne writes the next frame of s's queue: everything pending up to the
 // batch caps, joined (JSON by "\n", msgpack back to back). It holds no lock
@@ -38,7 +38,7 @@ func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
 	now := time.Now().UnixNano()
 	for i, it := range batch {
 		if it.live && err == nil {
-			m.observeLatency(now - it.m.Header.TS)
+			m.observeLatency(now - it.m.header.TS)
 		}
 		if it.m != nil {
 			it.m.release()

@@ -62,13 +62,21 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Defaults of the zero Options.
+// What the zero fields of Options stand for.
 const (
-	DefaultMaxQueueBytes = 1 << 20
-	DefaultSlowTimeout   = 5 * time.Second
-	DefaultMaxBatch      = 256
-	DefaultMaxBatchBytes = 64 << 10
+	defaultMaxQueueBytes = 1 << 20
+	defaultSlowTimeout   = 5 * time.Second
+	defaultMaxBatch      = 256
+	defaultMaxBatchBytes = 64 << 10
 )
+
+// op is one thing for the hub goroutine to do, in the order delivered:
+// broadcast m, or, for a barrier, close it (everything delivered before has
+// been broadcast).
+type op struct {
+	m       *message
+	barrier chan struct{}
+}
 
 // inboxSize bounds updates waiting for the hub goroutine; a full inbox holds
 // back the bus, which then drops updates as a NATS slow consumer and counts
@@ -96,7 +104,7 @@ type Hub struct {
 	pushed atomic.Uint64        // the order of the last update pushed to every subscriber
 
 	nextID atomic.Uint64
-	inbox  chan *Message
+	inbox  chan op
 	done   chan struct{}
 	closed sync.Once
 	wg     sync.WaitGroup
@@ -105,16 +113,16 @@ type Hub struct {
 // NewHub starts a hub; Close stops it.
 func NewHub(opts Options) *Hub {
 	if opts.MaxQueueBytes <= 0 {
-		opts.MaxQueueBytes = DefaultMaxQueueBytes
+		opts.MaxQueueBytes = defaultMaxQueueBytes
 	}
 	if opts.SlowTimeout <= 0 {
-		opts.SlowTimeout = DefaultSlowTimeout
+		opts.SlowTimeout = defaultSlowTimeout
 	}
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = DefaultMaxBatch
+		opts.MaxBatch = defaultMaxBatch
 	}
 	if opts.MaxBatchBytes <= 0 {
-		opts.MaxBatchBytes = DefaultMaxBatchBytes
+		opts.MaxBatchBytes = defaultMaxBatchBytes
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(nil)
@@ -130,7 +138,7 @@ func NewHub(opts Options) *Hub {
 		refs:    make(map[string]int),
 		primed:  make(map[string]chan struct{}),
 		last:    make(map[string]lastValue),
-		inbox:   make(chan *Message, inboxSize),
+		inbox:   make(chan op, inboxSize),
 		done:    make(chan struct{}),
 	}
 	h.matcher = newMatcher(h.index)
@@ -167,7 +175,7 @@ func (h *Hub) Deliver(subject string, payload []byte) {
 		return
 	}
 	select {
-	case h.inbox <- m:
+	case h.inbox <- op{m: m}:
 	case <-h.done:
 		m.release()
 		h.metrics.feed.WithLabelValues(resultShutdown).Inc()
@@ -180,17 +188,17 @@ func (h *Hub) run() {
 	stale := h.metrics.feed.WithLabelValues(resultStale)
 	for {
 		select {
-		case m := <-h.inbox:
-			if m.barrier != nil {
-				close(m.barrier)
+		case o := <-h.inbox:
+			if o.barrier != nil {
+				close(o.barrier)
 				continue
 			}
-			if h.broadcast(m) {
+			if h.broadcast(o.m) {
 				accepted.Inc()
 			} else {
 				stale.Inc()
 			}
-			m.release()
+			o.m.release()
 		case <-h.done:
 			return
 		}
@@ -201,7 +209,7 @@ func (h *Hub) run() {
 // matching subscriber. It reports false for an update that is not newer than
 // the last value (a late or duplicate copy), which it drops. The caller keeps
 // its reference to m.
-func (h *Hub) broadcast(m *Message) bool {
+func (h *Hub) broadcast(m *message) bool {
 	h.lastMu.Lock()
 	if !h.keep(m) {
 		h.lastMu.Unlock()
@@ -209,7 +217,7 @@ func (h *Hub) broadcast(m *Message) bool {
 	}
 	// Matching under lastMu orders this update against Subscribe: a
 	// subscriber either is in the result or sees m in its snapshot.
-	subs := h.matcher.match(m.Subject)
+	subs := h.matcher.match(m.subject)
 	h.lastMu.Unlock()
 
 	n := 0

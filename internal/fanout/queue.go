@@ -13,7 +13,7 @@ import (
 // after a sub.
 type item struct {
 	frame []byte
-	m     *Message
+	m     *message
 	live  bool
 }
 
@@ -43,7 +43,7 @@ type queue struct {
 
 // push queues a live update for the subscriber holding subs, unless none of
 // them is active any more. It reports whether the update was queued.
-func (q *queue) push(m *Message, subs []*sub) bool {
+func (q *queue) push(m *message, subs []*sub) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, x := range subs {
@@ -131,13 +131,13 @@ func (q *queue) conflate() {
 	for i := len(waiting) - 1; i >= 0; i-- {
 		it := waiting[i]
 		if it.m != nil {
-			if _, newer := seen[it.m.Subject]; newer {
+			if _, newer := seen[it.m.subject]; newer {
 				q.bytes -= len(it.frame)
 				it.m.release()
 				dropped++
 				continue
 			}
-			seen[it.m.Subject] = struct{}{}
+			seen[it.m.subject] = struct{}{}
 		}
 		w--
 		waiting[w] = it

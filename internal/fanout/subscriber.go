@@ -148,17 +148,17 @@ func (s *Subscriber) Close() {
 
 // noteSnapshot remembers that the snapshot of m's subject up to m was
 // queued. The caller holds mu.
-func (s *Subscriber) noteSnapshot(m *Message) {
+func (s *Subscriber) noteSnapshot(m *message) {
 	if s.snapOrders == nil {
 		s.snapOrders = make(map[string]uint64)
 	}
-	s.snapOrders[m.Subject] = m.order
+	s.snapOrders[m.subject] = m.order
 	s.snapMax = max(s.snapMax, m.order)
 }
 
 // snapshotted reports whether a snapshot already queued carried m (or a
 // newer update of its subject). The caller holds mu.
-func (s *Subscriber) snapshotted(m *Message) bool {
+func (s *Subscriber) snapshotted(m *message) bool {
 	if s.snapOrders == nil {
 		return false
 	}
@@ -166,7 +166,7 @@ func (s *Subscriber) snapshotted(m *Message) bool {
 		s.snapOrders = nil // every update the snapshots could overlap has passed
 		return false
 	}
-	o, ok := s.snapOrders[m.Subject]
+	o, ok := s.snapOrders[m.subject]
 	return ok && m.order <= o
 }
 
