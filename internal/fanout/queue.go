@@ -7,16 +7,6 @@ import (
 	"github.com/ticker-dev/ticker/internal/closecode"
 )
 
-// item is one queued message: shared, immutable frame bytes, and the feed
-// update they encode (nil for a reply such as an ack), whose reference the
-// item holds. live marks a live update, as opposed to a snapshot replayed
-// after a sub.
-type item struct {
-	frame []byte
-	m     *message
-	live  bool
-}
-
 // queue is a connection's outgoing messages, bounded in bytes. While it is
 // not empty a writer drains it (writer.go); an idle connection holds no
 // writer goroutine and no write buffer.
@@ -117,9 +107,6 @@ func (q *queue) settled() {
 	q.compactAt = 0
 }
 
-// seenPool holds the sets conflate uses, so that conflating allocates nothing.
-var seenPool = sync.Pool{New: func() any { return make(map[string]struct{}) }}
-
 // conflate drops every waiting update that a newer one of the same subject
 // follows, keeping the order of the rest.
 func (q *queue) conflate() {
@@ -205,10 +192,6 @@ func (q *queue) take(batch []item) []item {
 	}
 	return batch
 }
-
-// itemsPool holds the arrays of queues that are not empty: an idle
-// connection holds none, and a busy one takes one without allocating.
-var itemsPool = sync.Pool{New: func() any { b := make([]item, 0, 8); return &b }}
 
 // recycle gives the array of an emptied queue back to itemsPool.
 func (q *queue) recycle() {
