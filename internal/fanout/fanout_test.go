@@ -288,7 +288,7 @@ func TestPendingMessagesAreJoinedIntoOneFrame(t *testing.T) {
 		for i := range 10 {
 			h.Deliver(fmt.Sprintf("quotes.J%d", i), payload(t, 1))
 		}
-		waitUntil(t, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.pending) == 10 })
+		waitUntil(t, func() bool { return s.waiting() == 10 })
 		close(rec.stalled)
 		<-rec.wrote
 		<-rec.wrote

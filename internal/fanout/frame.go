@@ -10,25 +10,14 @@ import (
 // framePool holds the buffers that join several messages into one frame.
 var framePool = sync.Pool{New: func() any { b := make([]byte, 0, defaultMaxBatchBytes); return &b }}
 
-// writeOne writes the next frame of s's queue: everything pending up to the
+// writeOne writes the next frame of s's outbox: what is pending up to the
 // batch caps, joined (JSON by "\n", msgpack back to back). It holds no lock
 // while it writes. It reports whether more is pending, in which case the
-// queue stays scheduled and the caller must come back to it. batch is scratch
-// space, returned for reuse.
+// caller must come back to it. batch is scratch space, returned for reuse.
 func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
-	s.mu.Lock()
-	if s.closed || s.head == len(s.pending) {
-		s.writing = false
-		s.recycle()
-		s.mu.Unlock()
+	batch, ok := s.out.take(batch[:0])
+	if !ok {
 		return batch, false
-	}
-	batch = s.take(batch[:0])
-	s.mu.Unlock()
-
-	size := 0
-	for _, it := range batch {
-		size += len(it.frame)
 	}
 	written, err := s.writeFrame(wr, batch)
 	m := s.hub.metrics
@@ -36,33 +25,23 @@ func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
 	m.bytes.Add(float64(written))
 	m.batch.Observe(float64(len(batch)))
 	now := time.Now().UnixNano()
-	for i, it := range batch {
+	for _, it := range batch {
 		if it.live && err == nil {
 			m.observeLatency(now - it.m.header.TS)
 		}
-		if it.m != nil {
-			it.m.release()
-		}
-		batch[i] = item{}
 	}
+	// A failed write means the connection is broken; its read loop sees
+	// that too. done closes the outbox.
+	more := s.out.done(batch, err)
+	return batch[:0], more
+}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.bytes -= size
-	if s.bytes <= s.hub.opts.MaxQueueBytes {
-		s.settled()
+// stalled closes the connection as a slow consumer: one write to it has
+// been blocked for the slow timeout.
+func (s *Subscriber) stalled() {
+	if s.out.giveUp() {
+		s.slowConsumer()
 	}
-	if err != nil {
-		// The connection is broken; its read loop sees that too.
-		s.closed = true
-		s.dropLocked()
-	}
-	if s.closed || s.head == len(s.pending) {
-		s.writing = false
-		s.recycle()
-		return batch, false
-	}
-	return batch, true
 }
 
 // writeFrame writes batch as one frame and returns its size.

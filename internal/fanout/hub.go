@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
@@ -94,6 +96,8 @@ type Hub struct {
 	writers *writers
 	slow    slowWatch
 
+	outboxes outboxConfig // shared by the subscribers' outboxes
+
 	interestMu sync.Mutex
 	refs       map[string]int           // holders of each watched pattern
 	primed     map[string]chan struct{} // closed once a pattern's last values are in
@@ -140,6 +144,16 @@ func NewHub(opts Options) *Hub {
 		last:    make(map[string]lastValue),
 		inbox:   make(chan op, inboxSize),
 		done:    make(chan struct{}),
+	}
+	conflated, dropped := opts.Metrics.conflated, opts.Metrics.dropped
+	h.outboxes = outboxConfig{
+		maxBytes:      opts.MaxQueueBytes,
+		slowTimeout:   opts.SlowTimeout,
+		maxBatch:      opts.MaxBatch,
+		maxBatchBytes: opts.MaxBatchBytes,
+		clock:         clockwork.NewRealClock(),
+		conflated:     func(n int) { conflated.Add(float64(n)) },
+		dropped:       func(n int) { dropped.Add(float64(n)) },
 	}
 	h.matcher = newMatcher(h.index)
 	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout)
@@ -227,7 +241,7 @@ func (h *Hub) broadcast(m *message) bool {
 		for j < len(subs) && subs[j].s == s {
 			j++
 		}
-		if s.push(m, subs[i:j]) {
+		if s.deliver(m, subs[i:j]) {
 			n++
 		}
 		i = j

@@ -224,11 +224,7 @@ func (w *writers) monitor() {
 		}
 		w.mu.Unlock()
 		for _, s := range dead {
-			s.mu.Lock()
-			if !s.closed {
-				s.closeSlow()
-			}
-			s.mu.Unlock()
+			s.stalled()
 		}
 		clear(dead)
 		dead = dead[:0]

@@ -1,0 +1,15 @@
+package fanout
+
+// Accessors for the tests of this package only.
+
+// waiting returns the number of items waiting in the subscriber's outbox,
+// not counting those a writer has taken.
+func (s *Subscriber) waiting() int { return s.out.waiting() }
+
+// waiting returns the number of items waiting, not counting those a writer
+// has taken.
+func (o *outbox) waiting() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.pending) - o.head
+}
