@@ -10,16 +10,27 @@ import (
 // framePool holds the buffers that join several messages into one frame.
 var framePool = sync.Pool{New: func() any { b := make([]byte, 0, defaultMaxBatchBytes); return &b }}
 
+// A Subscriber is what the writer pool drains.
+var _ drainer = (*Subscriber)(nil)
+
 // writeOne writes the next frame of s's outbox: what is pending up to the
-// batch caps, joined (JSON by "\n", msgpack back to back). It holds no lock
-// while it writes. It reports whether more is pending, in which case the
-// caller must come back to it. batch is scratch space, returned for reuse.
-func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
-	batch, ok := s.out.take(batch[:0])
+// batch caps, joined (JSON by "\n", msgpack back to back), in one
+// Transport.Write. It holds no lock while it writes. It reports whether more
+// is pending.
+func (s *Subscriber) writeOne(wr *writer) bool {
+	batch, ok := s.out.take(wr.batch[:0])
+	wr.batch = batch
 	if !ok {
-		return batch, false
+		return false
 	}
-	written, err := s.writeFrame(wr, batch)
+	p, buf := s.join(batch)
+	wr.begin()
+	err := s.t.Write(p)
+	wr.end()
+	written := len(p)
+	if buf != nil {
+		framePool.Put(buf)
+	}
 	m := s.hub.metrics
 	m.frames.Inc()
 	m.bytes.Add(float64(written))
@@ -32,8 +43,26 @@ func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
 	}
 	// A failed write means the connection is broken; its read loop sees
 	// that too. done closes the outbox.
-	more := s.out.done(batch, err)
-	return batch[:0], more
+	return s.out.done(batch, err)
+}
+
+// join returns batch as one frame: the one item's frame, or all of them
+// joined in a buffer from framePool, which the caller puts back after the
+// write.
+func (s *Subscriber) join(batch []item) ([]byte, *[]byte) {
+	if len(batch) == 1 {
+		return batch[0].frame, nil
+	}
+	buf := framePool.Get().(*[]byte)
+	b := (*buf)[:0]
+	for i, it := range batch {
+		if i > 0 && s.kind == codec.JSON {
+			b = append(b, '\n')
+		}
+		b = append(b, it.frame...)
+	}
+	*buf = b
+	return b, buf
 }
 
 // stalled closes the connection as a slow consumer: one write to it has
@@ -42,29 +71,4 @@ func (s *Subscriber) stalled() {
 	if s.out.giveUp() {
 		s.slowConsumer()
 	}
-}
-
-// writeFrame writes batch as one frame and returns its size.
-func (s *Subscriber) writeFrame(wr *writer, batch []item) (int, error) {
-	p := batch[0].frame
-	var buf *[]byte
-	if len(batch) > 1 {
-		buf = framePool.Get().(*[]byte)
-		b := (*buf)[:0]
-		for i, it := range batch {
-			if i > 0 && s.kind == codec.JSON {
-				b = append(b, '\n')
-			}
-			b = append(b, it.frame...)
-		}
-		*buf = b
-		p = b
-	}
-	wr.since.Store(time.Now().UnixNano())
-	err := s.t.Write(p)
-	wr.since.Store(0)
-	if buf != nil {
-		framePool.Put(buf)
-	}
-	return len(p), err
 }
