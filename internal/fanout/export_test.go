@@ -13,3 +13,10 @@ func (o *outbox) waiting() int {
 	defer o.mu.Unlock()
 	return len(o.pending) - o.head
 }
+
+// idle reports whether no writer has the subscriber's outbox.
+func (s *Subscriber) idle() bool {
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	return !s.out.writing
+}

@@ -29,13 +29,14 @@ type recorder struct {
 	frames  [][]byte
 	closed  closecode.Code // 0 while open
 	reason  string
+	gone    chan struct{} // closed by the first Close
 	stalled chan struct{} // non-nil: Write waits until it is closed
 	entered chan struct{} // a token each time Write starts
 	wrote   chan struct{} // a token each time Write returns
 }
 
 func newRecorder() *recorder {
-	return &recorder{entered: make(chan struct{}, 1<<16), wrote: make(chan struct{}, 1<<16)}
+	return &recorder{entered: make(chan struct{}, 1<<16), wrote: make(chan struct{}, 1<<16), gone: make(chan struct{})}
 }
 
 func (r *recorder) Write(p []byte) error {
@@ -58,7 +59,22 @@ func (r *recorder) Close(code closecode.Code, reason string) {
 	defer r.mu.Unlock()
 	if r.closed == 0 {
 		r.closed, r.reason = code, reason
+		close(r.gone)
 	}
+}
+
+// waitClosed waits for the core to close the connection and returns the
+// code and reason.
+func (r *recorder) waitClosed(t *testing.T) (closecode.Code, string) {
+	t.Helper()
+	select {
+	case <-r.gone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection was not closed")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closed, r.reason
 }
 
 // messages splits the recorded JSON frames into messages.

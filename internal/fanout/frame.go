@@ -2,7 +2,6 @@ package fanout
 
 import (
 	"sync"
-	"time"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 )
@@ -35,7 +34,7 @@ func (s *Subscriber) writeOne(wr *writer) bool {
 	m.frames.Inc()
 	m.bytes.Add(float64(written))
 	m.batch.Observe(float64(len(batch)))
-	now := time.Now().UnixNano()
+	now := s.hub.clock.Now().UnixNano()
 	for _, it := range batch {
 		if it.live && err == nil {
 			m.observeLatency(now - it.m.header.TS)

@@ -62,6 +62,10 @@ type Options struct {
 	Metrics *Metrics
 	// Logger receives the core's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Clock is where the core reads the time it waits on (the slow timeout,
+	// the stuck-writer monitor, the flush window) and the time of each
+	// write; nil means the real clock. Tests pass a fake one.
+	Clock clockwork.Clock
 }
 
 // What the zero fields of Options stand for.
@@ -91,6 +95,7 @@ type Hub struct {
 	opts    Options
 	metrics *Metrics
 	log     *slog.Logger
+	clock   clockwork.Clock
 	index   *index
 	matcher *matcher // the hub goroutine's, used under lastMu
 	writers *writers
@@ -134,10 +139,14 @@ func NewHub(opts Options) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	h := &Hub{
 		opts:    opts,
 		metrics: opts.Metrics,
 		log:     opts.Logger,
+		clock:   opts.Clock,
 		index:   newIndex(),
 		refs:    make(map[string]int),
 		primed:  make(map[string]chan struct{}),
@@ -151,16 +160,19 @@ func NewHub(opts Options) *Hub {
 		slowTimeout:   opts.SlowTimeout,
 		maxBatch:      opts.MaxBatch,
 		maxBatchBytes: opts.MaxBatchBytes,
-		clock:         clockwork.NewRealClock(),
+		clock:         opts.Clock,
 		conflated:     func(n int) { conflated.Add(float64(n)) },
 		dropped:       func(n int) { dropped.Add(float64(n)) },
 	}
 	h.matcher = newMatcher(h.index)
-	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout)
+	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout, opts.Clock)
 	h.slow.over = make(map[*Subscriber]struct{})
+	// The tickers start here, so that time a test moves on a fake clock
+	// after NewHub returns reaches them.
+	slowTick := opts.Clock.NewTicker(max(opts.SlowTimeout/4, 10*time.Millisecond))
 	h.wg.Add(2)
 	go h.run()
-	go h.watchSlow()
+	go h.watchSlow(slowTick)
 	return h
 }
 

@@ -3,6 +3,8 @@ package fanout
 import (
 	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // slowWatch tracks the connections whose outbox went over its bound after
@@ -39,20 +41,19 @@ func (w *slowWatch) expire(now time.Time, late []*Subscriber) []*Subscriber {
 	return late
 }
 
-// watchSlow closes, a few times per SlowTimeout, the connections that have
-// been over their bound for longer.
-func (h *Hub) watchSlow() {
+// watchSlow closes, at every tick of t (a few times per SlowTimeout), the
+// connections that have been over their bound for longer.
+func (h *Hub) watchSlow(t clockwork.Ticker) {
 	defer h.wg.Done()
-	t := time.NewTicker(max(h.opts.SlowTimeout/4, 10*time.Millisecond))
 	defer t.Stop()
 	var late []*Subscriber
 	for {
 		select {
-		case <-t.C:
+		case <-t.Chan():
 		case <-h.done:
 			return
 		}
-		late = h.slow.expire(time.Now(), late)
+		late = h.slow.expire(h.clock.Now(), late)
 		for _, s := range late {
 			s.slowConsumer()
 		}

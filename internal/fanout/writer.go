@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // drainer is what the writer pool drains: a connection and its outbox.
@@ -47,7 +49,10 @@ type writers struct {
 	target   int           // writers meant to be making progress
 	interval time.Duration // the flush interval, 0 for none
 	slow     time.Duration // the slow timeout
-	stuck    atomic.Int32  // writers found stuck at the last check
+	clock    clockwork.Clock
+	tick     time.Duration    // the monitor's period
+	ticker   clockwork.Ticker // the monitor's
+	stuck    atomic.Int32     // writers found stuck at the last check
 	done     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -57,10 +62,11 @@ type writer struct {
 	batch []item       // scratch space for its drainer's batches
 	since atomic.Int64 // when its current write started (Unix ns); 0: none
 	cur   drainer      // what it drains; guarded by writers.mu
+	clock clockwork.Clock
 }
 
 // begin notes that a write starts.
-func (wr *writer) begin() { wr.since.Store(time.Now().UnixNano()) }
+func (wr *writer) begin() { wr.since.Store(wr.clock.Now().UnixNano()) }
 
 // end notes that the write is over.
 func (wr *writer) end() { wr.since.Store(0) }
@@ -69,14 +75,20 @@ func (wr *writer) end() { wr.since.Store(0) }
 // counts the writer as stuck on a slow peer.
 const stuckAfter = 10 * time.Millisecond
 
-func newWriters(interval, slow time.Duration) *writers {
+func newWriters(interval, slow time.Duration, clock clockwork.Clock) *writers {
 	w := &writers{
 		target:   runtime.GOMAXPROCS(0),
 		interval: interval,
 		slow:     slow,
+		clock:    clock,
+		tick:     stuckAfter,
 		done:     make(chan struct{}),
 	}
+	if interval > 0 {
+		w.tick = min(w.tick, interval)
+	}
 	w.wake.L = &w.mu
+	w.ticker = clock.NewTicker(w.tick) // here, not in monitor: see NewHub
 	w.wg.Add(1)
 	go w.monitor()
 	return w
@@ -122,7 +134,7 @@ func (w *writers) readyLocked(d drainer) {
 }
 
 func (w *writers) spawnLocked() {
-	wr := &writer{}
+	wr := &writer{clock: w.clock}
 	w.all = append(w.all, wr)
 	w.wg.Add(1)
 	go w.run(wr)
@@ -191,22 +203,17 @@ func (w *writers) run(wr *writer) {
 // tick.
 func (w *writers) monitor() {
 	defer w.wg.Done()
-	tick := stuckAfter
-	if w.interval > 0 {
-		tick = min(tick, w.interval)
-	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
+	defer w.ticker.Stop()
 	var dead []drainer
 	var flushed int64
 	for {
 		select {
-		case <-t.C:
+		case <-w.ticker.Chan():
 		case <-w.done:
 			return
 		}
-		now := time.Now().UnixNano()
-		flush := w.interval > 0 && now-flushed >= int64(w.interval)-int64(tick)/2
+		now := w.clock.Now().UnixNano()
+		flush := w.interval > 0 && now-flushed >= int64(w.interval)-int64(w.tick)/2
 		if flush {
 			flushed = now
 		}

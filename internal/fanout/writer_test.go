@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // writeLog records, in order, the name of each drainer written to.
@@ -72,14 +74,17 @@ func (d *fakeDrainer) writeOne(wr *writer) bool {
 
 func (d *fakeDrainer) stalled() { d.stalls <- struct{}{} }
 
-func newTestWriters(t *testing.T, interval time.Duration) *writers {
-	w := newWriters(interval, time.Hour)
+// newTestWriters returns writers on a fake clock, with a slow timeout of a
+// second: nothing that waits on time happens until the test moves the clock.
+func newTestWriters(t *testing.T, interval time.Duration) (*writers, *clockwork.FakeClock) {
+	clock := clockwork.NewFakeClock()
+	w := newWriters(interval, time.Second, clock)
 	t.Cleanup(w.close)
-	return w
+	return w, clock
 }
 
 func TestWritersDrainEachReadyDrainerUntilItHasNoMore(t *testing.T) {
-	w := newTestWriters(t, 0)
+	w, _ := newTestWriters(t, 0)
 	log := newWriteLog()
 	w.schedule(newFakeDrainer("a", log, 3))
 	w.schedule(newFakeDrainer("b", log, 2))
@@ -94,22 +99,71 @@ func TestWritersDrainEachReadyDrainerUntilItHasNoMore(t *testing.T) {
 }
 
 func TestADrainerWithMoreToWriteGoesBehindThoseReady(t *testing.T) {
-	w := newTestWriters(t, 0)
+	w, _ := newTestWriters(t, 0)
 	log := newWriteLog()
 	busy := newFakeDrainer("busy", log, 3)
 	busy.gate = make(chan struct{})
 	w.schedule(busy)
-	<-busy.entered // its first write holds the writer
+	<-busy.entered // its first write holds the only writer
 	w.schedule(newFakeDrainer("next", log, 1))
 	close(busy.gate)
-	got := log.wait(t, 4)
-	if i := slices.Index(got, "next"); i < 0 || i > 1 {
-		t.Fatalf("writes %q: the drainer ready behind waited for more than one frame of the busy one", got)
+	if got := log.wait(t, 4); !slices.Equal(got, []string{"busy", "next", "busy", "busy"}) {
+		t.Fatalf("writes %q, want one frame of the busy drainer, then the one ready behind it", got)
+	}
+}
+
+func TestAWriterStuckOnOnePeerDoesNotHoldBackTheOthers(t *testing.T) {
+	w, clock := newTestWriters(t, 0)
+	log := newWriteLog()
+	stuck := newFakeDrainer("stuck", log, 1)
+	stuck.gate = make(chan struct{})
+	defer close(stuck.gate)
+	w.schedule(stuck)
+	<-stuck.entered
+	w.schedule(newFakeDrainer("other", log, 1))
+	clock.Advance(stuckAfter + time.Millisecond) // the monitor finds the writer stuck
+	if got := log.wait(t, 1); !slices.Equal(got, []string{"other"}) {
+		t.Fatalf("writes %q, want the other drainer's while the stuck one still waits", got)
+	}
+}
+
+func TestAPeerBlockedInOneWriteForTheSlowTimeoutIsToldItStalled(t *testing.T) {
+	w, clock := newTestWriters(t, 0)
+	log := newWriteLog()
+	d := newFakeDrainer("stalled", log, 1)
+	d.gate = make(chan struct{})
+	defer close(d.gate)
+	w.schedule(d)
+	<-d.entered
+	clock.Advance(w.slow + stuckAfter)
+	select {
+	case <-d.stalls:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the drainer was not told it stalled")
+	}
+}
+
+func TestAFlushIntervalHoldsDrainersUntilTheNextTick(t *testing.T) {
+	const interval = 100 * time.Millisecond
+	w, clock := newTestWriters(t, interval)
+	log := newWriteLog()
+	w.schedule(newFakeDrainer("a", log, 1))
+	w.schedule(newFakeDrainer("b", log, 1))
+	w.mu.Lock()
+	due, ready := len(w.due), len(w.ready)-w.head
+	w.mu.Unlock()
+	if due != 2 || ready != 0 {
+		t.Fatalf("%d due and %d ready before the tick, want 2 and 0", due, ready)
+	}
+	clock.Advance(interval)
+	got := log.wait(t, 2) // by one writer or two, in either order
+	if slices.Sort(got); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("writes %q after the tick, want a and b", got)
 	}
 }
 
 func TestClosedWritersWriteNothingMore(t *testing.T) {
-	w := newWriters(0, time.Hour)
+	w := newWriters(0, time.Second, clockwork.NewFakeClock())
 	log := newWriteLog()
 	w.schedule(newFakeDrainer("a", log, 1))
 	log.wait(t, 1)
