@@ -1,5 +1,7 @@
 package fanout
 
+import "github.com/jonboulle/clockwork"
+
 // Accessors for the tests of this package only.
 
 // waiting returns the number of items waiting in the subscriber's outbox,
@@ -20,3 +22,6 @@ func (s *Subscriber) idle() bool {
 	defer s.out.mu.Unlock()
 	return !s.out.writing
 }
+
+// clockOf returns the core's clock reading c.
+func clockOf(c clockwork.Clock) clock { return clock{c} }

@@ -95,7 +95,7 @@ type Hub struct {
 	opts    Options
 	metrics *Metrics
 	log     *slog.Logger
-	clock   clockwork.Clock
+	clock   clock
 	index   *index
 	matcher *matcher // the hub goroutine's, used under lastMu
 	writers *writers
@@ -139,14 +139,11 @@ func NewHub(opts Options) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Clock == nil {
-		opts.Clock = clockwork.NewRealClock()
-	}
 	h := &Hub{
 		opts:    opts,
 		metrics: opts.Metrics,
 		log:     opts.Logger,
-		clock:   opts.Clock,
+		clock:   clock{opts.Clock},
 		index:   newIndex(),
 		refs:    make(map[string]int),
 		primed:  make(map[string]chan struct{}),
@@ -160,16 +157,16 @@ func NewHub(opts Options) *Hub {
 		slowTimeout:   opts.SlowTimeout,
 		maxBatch:      opts.MaxBatch,
 		maxBatchBytes: opts.MaxBatchBytes,
-		clock:         opts.Clock,
+		clock:         h.clock,
 		conflated:     func(n int) { conflated.Add(float64(n)) },
 		dropped:       func(n int) { dropped.Add(float64(n)) },
 	}
 	h.matcher = newMatcher(h.index)
-	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout, opts.Clock)
+	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout, h.clock)
 	h.slow.over = make(map[*Subscriber]struct{})
 	// The tickers start here, so that time a test moves on a fake clock
 	// after NewHub returns reaches them.
-	slowTick := opts.Clock.NewTicker(max(opts.SlowTimeout/4, 10*time.Millisecond))
+	slowTick := h.clock.NewTicker(max(opts.SlowTimeout/4, 10*time.Millisecond))
 	h.wg.Add(2)
 	go h.run()
 	go h.watchSlow(slowTick)

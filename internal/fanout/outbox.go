@@ -3,8 +3,6 @@ package fanout
 import (
 	"sync"
 	"time"
-
-	"github.com/jonboulle/clockwork"
 )
 
 // item is one queued message: shared, immutable frame bytes, and the feed
@@ -24,7 +22,7 @@ type outboxConfig struct {
 	slowTimeout   time.Duration // how long an outbox may stay over its bound
 	maxBatch      int           // items taken at most for one frame
 	maxBatchBytes int           // bytes taken at most for one frame (but at least one item)
-	clock         clockwork.Clock
+	clock         clock
 	conflated     func(n int) // n updates dropped for a newer one of their subject
 	dropped       func(n int) // n updates discarded unwritten as an outbox closed
 }

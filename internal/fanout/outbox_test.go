@@ -28,7 +28,7 @@ func newTestOutbox(maxBytes int, cfg func(*outboxConfig)) *testOutbox {
 		slowTimeout:   time.Minute,
 		maxBatch:      defaultMaxBatch,
 		maxBatchBytes: defaultMaxBatchBytes,
-		clock:         to.clock,
+		clock:         clockOf(to.clock),
 		conflated:     func(n int) { to.conflated += n },
 		dropped:       func(n int) { to.dropped += n },
 	}

@@ -49,7 +49,7 @@ type writers struct {
 	target   int           // writers meant to be making progress
 	interval time.Duration // the flush interval, 0 for none
 	slow     time.Duration // the slow timeout
-	clock    clockwork.Clock
+	clock    clock
 	tick     time.Duration    // the monitor's period
 	ticker   clockwork.Ticker // the monitor's
 	stuck    atomic.Int32     // writers found stuck at the last check
@@ -62,7 +62,7 @@ type writer struct {
 	batch []item       // scratch space for its drainer's batches
 	since atomic.Int64 // when its current write started (Unix ns); 0: none
 	cur   drainer      // what it drains; guarded by writers.mu
-	clock clockwork.Clock
+	clock clock
 }
 
 // begin notes that a write starts.
@@ -75,7 +75,7 @@ func (wr *writer) end() { wr.since.Store(0) }
 // counts the writer as stuck on a slow peer.
 const stuckAfter = 10 * time.Millisecond
 
-func newWriters(interval, slow time.Duration, clock clockwork.Clock) *writers {
+func newWriters(interval, slow time.Duration, clock clock) *writers {
 	w := &writers{
 		target:   runtime.GOMAXPROCS(0),
 		interval: interval,

@@ -78,7 +78,7 @@ func (d *fakeDrainer) stalled() { d.stalls <- struct{}{} }
 // second: nothing that waits on time happens until the test moves the clock.
 func newTestWriters(t *testing.T, interval time.Duration) (*writers, *clockwork.FakeClock) {
 	clock := clockwork.NewFakeClock()
-	w := newWriters(interval, time.Second, clock)
+	w := newWriters(interval, time.Second, clockOf(clock))
 	t.Cleanup(w.close)
 	return w, clock
 }
@@ -163,7 +163,7 @@ func TestAFlushIntervalHoldsDrainersUntilTheNextTick(t *testing.T) {
 }
 
 func TestClosedWritersWriteNothingMore(t *testing.T) {
-	w := newWriters(0, time.Second, clockwork.NewFakeClock())
+	w := newWriters(0, time.Second, clockOf(clockwork.NewFakeClock()))
 	log := newWriteLog()
 	w.schedule(newFakeDrainer("a", log, 1))
 	log.wait(t, 1)
