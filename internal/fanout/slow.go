@@ -16,16 +16,18 @@ type slowWatch struct {
 	over map[*Subscriber]struct{}
 }
 
+// add watches s, whose outbox just went over its bound.
 func (w *slowWatch) add(s *Subscriber) {
 	w.mu.Lock()
 	w.over[s] = struct{}{}
 	w.mu.Unlock()
 }
 
-// expire closes the connections whose outbox has been over its bound for the
-// slow timeout at now, appending them to late, and forgets those back within
-// it. It holds mu while it asks the outboxes, so that an outbox that goes
-// over its bound again meanwhile is added back after, not lost.
+// expire gives up the outboxes that have been over their bound for the slow
+// timeout at now, appending their subscribers to late for the caller to
+// close, and forgets those back within it. It holds mu while it asks the
+// outboxes, so that an outbox that goes over its bound again meanwhile is
+// added back after, not lost.
 func (w *slowWatch) expire(now time.Time, late []*Subscriber) []*Subscriber {
 	w.mu.Lock()
 	defer w.mu.Unlock()
