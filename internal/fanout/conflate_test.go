@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
@@ -104,7 +106,8 @@ func lastSeq(ms []received, subject string) uint64 {
 }
 
 func TestAQueueOverItsBoundAfterConflationIsClosedAfterTheSlowTimeout(t *testing.T) {
-	h := newTestHub(t, Options{MaxQueueBytes: 1000, SlowTimeout: 50 * time.Millisecond})
+	clock := clockwork.NewFakeClock()
+	h := newTestHub(t, Options{MaxQueueBytes: 1000, SlowTimeout: 5 * time.Second, Clock: clock})
 	_, rec := stalledSubscriber(t, h, "quotes.>")
 	defer close(rec.stalled)
 	// Ten distinct subjects, about 1300 bytes: over the bound, under twice
@@ -113,9 +116,13 @@ func TestAQueueOverItsBoundAfterConflationIsClosedAfterTheSlowTimeout(t *testing
 	for i := range 10 {
 		h.Deliver(fmt.Sprintf("quotes.S%d", i), payload(t, 1))
 	}
-	waitUntil(t, func() bool { rec.mu.Lock(); defer rec.mu.Unlock(); return rec.closed != 0 })
-	if rec.closed != closecode.PolicyViolation || rec.reason != "slow consumer" {
-		t.Fatalf("closed with %d %q, want 1008 slow consumer", rec.closed, rec.reason)
+	h.settle(t.Context())
+	// Exactly the slow timeout since the queue went over its bound, and
+	// since the writer entered the ack's write: the watch closes it, the
+	// stuck-writer monitor (past the timeout) would not yet.
+	clock.Advance(5 * time.Second)
+	if code, reason := rec.waitClosed(t); code != closecode.PolicyViolation || reason != "slow consumer" {
+		t.Fatalf("closed with %d %q, want 1008 slow consumer", code, reason)
 	}
 	if d := counterValue(t, h.metrics.dropped); d == 0 {
 		t.Fatal("the queued updates of the closed connection were not counted as dropped")
@@ -162,7 +169,7 @@ func TestFramesRespectTheBatchCaps(t *testing.T) {
 			for i := range 10 {
 				h.Deliver(fmt.Sprintf("quotes.J%d", i), payload(t, 1))
 			}
-			waitUntil(t, func() bool { s.mu.Lock(); defer s.mu.Unlock(); return len(s.pending) == 10 })
+			waitUntil(t, func() bool { return s.waiting() == 10 })
 			close(rec.stalled)
 			rec.waitMessages(t, 11)
 			rec.mu.Lock()
@@ -180,17 +187,23 @@ func TestFramesRespectTheBatchCaps(t *testing.T) {
 }
 
 func TestAFlushIntervalJoinsWhatArrivesWithinIt(t *testing.T) {
-	h := newTestHub(t, Options{FlushInterval: 200 * time.Millisecond})
+	clock := clockwork.NewFakeClock()
+	const interval = 200 * time.Millisecond
+	h := newTestHub(t, Options{FlushInterval: interval, Clock: clock})
 	rec := newRecorder()
 	s := h.NewSubscriber(rec, codec.JSON)
 	defer s.Close()
 	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
 		t.Fatal(err)
 	}
-	rec.waitMessages(t, 1) // the ack
+	clock.Advance(interval)
+	rec.waitMessages(t, 1)                        // the ack, at the first tick
+	waitUntil(t, func() bool { return s.idle() }) // its writer let go of it
 	for i := range 5 {
 		h.Deliver(fmt.Sprintf("quotes.F%d", i), payload(t, 1))
 	}
+	h.settle(t.Context())
+	clock.Advance(interval)
 	rec.waitMessages(t, 6)
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -200,12 +213,13 @@ func TestAFlushIntervalJoinsWhatArrivesWithinIt(t *testing.T) {
 }
 
 func TestAPeerThatTakesNoWriteForTheSlowTimeoutIsClosed(t *testing.T) {
-	h := newTestHub(t, Options{SlowTimeout: 50 * time.Millisecond})
+	clock := clockwork.NewFakeClock()
+	h := newTestHub(t, Options{SlowTimeout: time.Second, Clock: clock})
 	_, rec := stalledSubscriber(t, h, "quotes.>") // its queue is nearly empty
 	defer close(rec.stalled)
-	waitUntil(t, func() bool { rec.mu.Lock(); defer rec.mu.Unlock(); return rec.closed != 0 })
-	if rec.closed != closecode.PolicyViolation || rec.reason != "slow consumer" {
-		t.Fatalf("closed with %d %q, want 1008 slow consumer", rec.closed, rec.reason)
+	clock.Advance(time.Second + stuckAfter)
+	if code, reason := rec.waitClosed(t); code != closecode.PolicyViolation || reason != "slow consumer" {
+		t.Fatalf("closed with %d %q, want 1008 slow consumer", code, reason)
 	}
 }
 

@@ -1,14 +1,30 @@
 // Package fanout is ticker's broadcast core: it matches each feed update
 // against the subscribers' patterns and queues the update's shared, encoded
-// bytes on every matching connection.
+// bytes on every matching connection, from which a few writers send them.
+//
+// It is built in three layers, each unaware of the ones above it:
+//
+//   - the Hub (hub.go, interest.go, last.go, index.go, cache.go): the
+//     interest in each pattern, the last value of each subject, and the
+//     index and cache that match a subject to the patterns held;
+//   - an outbox per connection (outbox.go): bounded, conflating, batching;
+//     it reports what a push did and knows nothing of who fills or drains it;
+//   - the writer pool (writer.go): writer goroutines that drain ready
+//     drainers one frame at a time, with a monitor for writers stuck on a
+//     stalled peer and the flush window.
+//
+// A Subscriber (subscriber.go, frame.go) is one connection's place in the
+// hub: it holds its patterns and its outbox, and is the drainer the writers
+// drain. slow.go closes connections whose outbox stays over its bound.
 //
 // A message's way through the package:
 //
-//	Hub.Deliver          validate the subject, transcode once (newMessage)
+//	Hub.Deliver          validate the subject, transcode once (newMessage), hand an op to the hub goroutine
 //	Hub.run, broadcast   keep it as the subject's last value (keep), match it (matcher)
-//	queue.push           queue the shared frame on each subscriber; conflate at the bound
-//	writers              a few writer goroutines take ready queues in turn
-//	Subscriber.writeOne  join what is pending into one frame, Transport.Write
+//	Subscriber.deliver   for each matching subscriber still holding a pattern of it
+//	outbox.push          queue the shared frame; conflate at the bound; an idle outbox asks for a writer
+//	writers.schedule     the subscriber joins the ready list; a writer goroutine takes it in turn
+//	Subscriber.writeOne  outbox.take a batch, join it into one frame, Transport.Write, outbox.done
 //
 // Snapshots: the hub keeps the last value of every subject it follows. When
 // it starts watching a pattern nobody on this pod held, a bus that keeps last
@@ -18,15 +34,15 @@
 // pattern after the bus reconnects. Replayed updates not newer than what the
 // hub has are dropped as stale, like any late copy.
 //
-// Per delivery nothing is allocated or encoded: a Message and its buffers come
-// from a pool and go back when the last queue has written it, a match result
-// is read from the cache with one atomic load, queue arrays are pooled, and
-// handing a queue to a writer takes no goroutine.
+// Per delivery nothing is allocated or encoded: a message and its buffers come
+// from a pool and go back when the last outbox has written it, a match result
+// is read from the cache with one atomic load, outbox arrays are pooled, and
+// handing an outbox to a writer takes no goroutine. Time (the slow timeout,
+// the stuck-writer monitor, the flush window) comes from Options.Clock.
 //
-// Lock order: Subscriber.mu, then Hub.interestMu (then the Bus's own lock);
-// or Subscriber.mu, then Hub.lastMu, then index.mu; or Subscriber.mu, then
-// writers.mu or slowWatch.mu. interestMu and lastMu are never held together.
-// The hub goroutine never holds lastMu while it takes a Subscriber.mu, writers
-// never hold writers.mu while they take one, and no lock is held while a frame
-// is written to a socket.
+// Lock order: Subscriber.mu, then Hub.lastMu, then index.mu; an outbox's mu
+// comes last, under any of those or under slowWatch.mu, and takes no other.
+// Hub.interestMu (then the Bus's own lock) and writers.mu are taken with no
+// other lock of the package held. No lock is held while a frame is written
+// to a socket or a Transport is closed.
 package fanout

@@ -2,90 +2,72 @@ package fanout
 
 import (
 	"sync"
-	"time"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
 // framePool holds the buffers that join several messages into one frame.
-var framePool = sync.Pool{New: func() any { b := make([]byte, 0, DefaultMaxBatchBytes); return &b }}
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, defaultMaxBatchBytes); return &b }}
 
-// writeOne writes the next frame of s's queue: everything pending up to the
-// batch caps, joined (JSON by "\n", msgpack back to back). It holds no lock
-// while it writes. It reports whether more is pending, in which case the
-// queue stays scheduled and the caller must come back to it. batch is scratch
-// space, returned for reuse.
-func (s *Subscriber) writeOne(wr *writer, batch []item) ([]item, bool) {
-	s.mu.Lock()
-	if s.closed || s.head == len(s.pending) {
-		s.writing = false
-		s.recycle()
-		s.mu.Unlock()
-		return batch, false
-	}
-	batch = s.take(batch[:0])
-	s.mu.Unlock()
+// A Subscriber is what the writer pool drains.
+var _ drainer = (*Subscriber)(nil)
 
-	size := 0
-	for _, it := range batch {
-		size += len(it.frame)
+// writeOne writes the next frame of s's outbox: what is pending up to the
+// batch caps, joined (JSON by "\n", msgpack back to back), in one
+// Transport.Write. It holds no lock while it writes. It reports whether more
+// is pending.
+func (s *Subscriber) writeOne(wr *writer) bool {
+	batch, ok := s.out.take(wr.batch[:0])
+	wr.batch = batch
+	if !ok {
+		return false
 	}
-	written, err := s.writeFrame(wr, batch)
+	p, buf := s.join(batch)
+	wr.begin()
+	err := s.t.Write(p)
+	wr.end()
+	written := len(p)
+	if buf != nil {
+		framePool.Put(buf)
+	}
 	m := s.hub.metrics
 	m.frames.Inc()
 	m.bytes.Add(float64(written))
 	m.batch.Observe(float64(len(batch)))
-	now := time.Now().UnixNano()
-	for i, it := range batch {
+	now := s.hub.clock.Now().UnixNano()
+	for _, it := range batch {
 		if it.live && err == nil {
-			m.observeLatency(now - it.m.Header.TS)
+			m.observeLatency(now - it.m.header.TS)
 		}
-		if it.m != nil {
-			it.m.release()
-		}
-		batch[i] = item{}
 	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.bytes -= size
-	if s.bytes <= s.hub.opts.MaxQueueBytes {
-		s.settled()
-	}
-	if err != nil {
-		// The connection is broken; its read loop sees that too.
-		s.closed = true
-		s.dropLocked()
-	}
-	if s.closed || s.head == len(s.pending) {
-		s.writing = false
-		s.recycle()
-		return batch, false
-	}
-	return batch, true
+	// A failed write means the connection is broken; its read loop sees
+	// that too. done closes the outbox.
+	return s.out.done(batch, err)
 }
 
-// writeFrame writes batch as one frame and returns its size.
-func (s *Subscriber) writeFrame(wr *writer, batch []item) (int, error) {
-	p := batch[0].frame
-	var buf *[]byte
-	if len(batch) > 1 {
-		buf = framePool.Get().(*[]byte)
-		b := (*buf)[:0]
-		for i, it := range batch {
-			if i > 0 && s.kind == codec.JSON {
-				b = append(b, '\n')
-			}
-			b = append(b, it.frame...)
+// join returns batch as one frame: the one item's frame, or all of them
+// joined in a buffer from framePool, which the caller puts back after the
+// write.
+func (s *Subscriber) join(batch []item) ([]byte, *[]byte) {
+	if len(batch) == 1 {
+		return batch[0].frame, nil
+	}
+	buf := framePool.Get().(*[]byte)
+	b := (*buf)[:0]
+	for i, it := range batch {
+		if i > 0 && s.kind == codec.JSON {
+			b = append(b, '\n')
 		}
-		*buf = b
-		p = b
+		b = append(b, it.frame...)
 	}
-	wr.since.Store(time.Now().UnixNano())
-	err := s.t.Write(p)
-	wr.since.Store(0)
-	if buf != nil {
-		framePool.Put(buf)
+	*buf = b
+	return b, buf
+}
+
+// stalled closes the connection as a slow consumer: one write to it has
+// been blocked for the slow timeout.
+func (s *Subscriber) stalled() {
+	if s.out.giveUp() {
+		s.slowConsumer()
 	}
-	return len(p), err
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
@@ -60,15 +62,27 @@ type Options struct {
 	Metrics *Metrics
 	// Logger receives the core's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Clock is where the core reads the time it waits on (the slow timeout,
+	// the stuck-writer monitor, the flush window) and the time of each
+	// write; nil means the real clock. Tests pass a fake one.
+	Clock clockwork.Clock
 }
 
-// Defaults of the zero Options.
+// What the zero fields of Options stand for.
 const (
-	DefaultMaxQueueBytes = 1 << 20
-	DefaultSlowTimeout   = 5 * time.Second
-	DefaultMaxBatch      = 256
-	DefaultMaxBatchBytes = 64 << 10
+	defaultMaxQueueBytes = 1 << 20
+	defaultSlowTimeout   = 5 * time.Second
+	defaultMaxBatch      = 256
+	defaultMaxBatchBytes = 64 << 10
 )
+
+// op is one thing for the hub goroutine to do, in the order delivered:
+// broadcast m, or, for a barrier, close it (everything delivered before has
+// been broadcast).
+type op struct {
+	m       *message
+	barrier chan struct{}
+}
 
 // inboxSize bounds updates waiting for the hub goroutine; a full inbox holds
 // back the bus, which then drops updates as a NATS slow consumer and counts
@@ -81,10 +95,13 @@ type Hub struct {
 	opts    Options
 	metrics *Metrics
 	log     *slog.Logger
+	clock   clock
 	index   *index
 	matcher *matcher // the hub goroutine's, used under lastMu
 	writers *writers
 	slow    slowWatch
+
+	outboxes outboxConfig // shared by the subscribers' outboxes
 
 	interestMu sync.Mutex
 	refs       map[string]int           // holders of each watched pattern
@@ -96,7 +113,7 @@ type Hub struct {
 	pushed atomic.Uint64        // the order of the last update pushed to every subscriber
 
 	nextID atomic.Uint64
-	inbox  chan *Message
+	inbox  chan op
 	done   chan struct{}
 	closed sync.Once
 	wg     sync.WaitGroup
@@ -105,16 +122,16 @@ type Hub struct {
 // NewHub starts a hub; Close stops it.
 func NewHub(opts Options) *Hub {
 	if opts.MaxQueueBytes <= 0 {
-		opts.MaxQueueBytes = DefaultMaxQueueBytes
+		opts.MaxQueueBytes = defaultMaxQueueBytes
 	}
 	if opts.SlowTimeout <= 0 {
-		opts.SlowTimeout = DefaultSlowTimeout
+		opts.SlowTimeout = defaultSlowTimeout
 	}
 	if opts.MaxBatch <= 0 {
-		opts.MaxBatch = DefaultMaxBatch
+		opts.MaxBatch = defaultMaxBatch
 	}
 	if opts.MaxBatchBytes <= 0 {
-		opts.MaxBatchBytes = DefaultMaxBatchBytes
+		opts.MaxBatchBytes = defaultMaxBatchBytes
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(nil)
@@ -126,19 +143,33 @@ func NewHub(opts Options) *Hub {
 		opts:    opts,
 		metrics: opts.Metrics,
 		log:     opts.Logger,
+		clock:   clock{opts.Clock},
 		index:   newIndex(),
 		refs:    make(map[string]int),
 		primed:  make(map[string]chan struct{}),
 		last:    make(map[string]lastValue),
-		inbox:   make(chan *Message, inboxSize),
+		inbox:   make(chan op, inboxSize),
 		done:    make(chan struct{}),
 	}
+	conflated, dropped := opts.Metrics.conflated, opts.Metrics.dropped
+	h.outboxes = outboxConfig{
+		maxBytes:      opts.MaxQueueBytes,
+		slowTimeout:   opts.SlowTimeout,
+		maxBatch:      opts.MaxBatch,
+		maxBatchBytes: opts.MaxBatchBytes,
+		clock:         h.clock,
+		conflated:     func(n int) { conflated.Add(float64(n)) },
+		dropped:       func(n int) { dropped.Add(float64(n)) },
+	}
 	h.matcher = newMatcher(h.index)
-	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout)
+	h.writers = newWriters(opts.FlushInterval, opts.SlowTimeout, h.clock)
 	h.slow.over = make(map[*Subscriber]struct{})
+	// The tickers start here, so that time a test moves on a fake clock
+	// after NewHub returns reaches them.
+	slowTick := h.clock.NewTicker(max(opts.SlowTimeout/4, 10*time.Millisecond))
 	h.wg.Add(2)
 	go h.run()
-	go h.watchSlow()
+	go h.watchSlow(slowTick)
 	return h
 }
 
@@ -167,7 +198,7 @@ func (h *Hub) Deliver(subject string, payload []byte) {
 		return
 	}
 	select {
-	case h.inbox <- m:
+	case h.inbox <- op{m: m}:
 	case <-h.done:
 		m.release()
 		h.metrics.feed.WithLabelValues(resultShutdown).Inc()
@@ -180,17 +211,17 @@ func (h *Hub) run() {
 	stale := h.metrics.feed.WithLabelValues(resultStale)
 	for {
 		select {
-		case m := <-h.inbox:
-			if m.barrier != nil {
-				close(m.barrier)
+		case o := <-h.inbox:
+			if o.barrier != nil {
+				close(o.barrier)
 				continue
 			}
-			if h.broadcast(m) {
+			if h.broadcast(o.m) {
 				accepted.Inc()
 			} else {
 				stale.Inc()
 			}
-			m.release()
+			o.m.release()
 		case <-h.done:
 			return
 		}
@@ -201,7 +232,7 @@ func (h *Hub) run() {
 // matching subscriber. It reports false for an update that is not newer than
 // the last value (a late or duplicate copy), which it drops. The caller keeps
 // its reference to m.
-func (h *Hub) broadcast(m *Message) bool {
+func (h *Hub) broadcast(m *message) bool {
 	h.lastMu.Lock()
 	if !h.keep(m) {
 		h.lastMu.Unlock()
@@ -209,7 +240,7 @@ func (h *Hub) broadcast(m *Message) bool {
 	}
 	// Matching under lastMu orders this update against Subscribe: a
 	// subscriber either is in the result or sees m in its snapshot.
-	subs := h.matcher.match(m.Subject)
+	subs := h.matcher.match(m.subject)
 	h.lastMu.Unlock()
 
 	n := 0
@@ -219,7 +250,7 @@ func (h *Hub) broadcast(m *Message) bool {
 		for j < len(subs) && subs[j].s == s {
 			j++
 		}
-		if s.push(m, subs[i:j]) {
+		if s.deliver(m, subs[i:j]) {
 			n++
 		}
 		i = j

@@ -99,16 +99,16 @@ func (h *Hub) Resync(ctx context.Context) {
 // settle returns once the hub goroutine has broadcast every update delivered
 // before it was called (or the hub or ctx is done).
 func (h *Hub) settle(ctx context.Context) {
-	b := &Message{barrier: make(chan struct{})}
+	barrier := make(chan struct{})
 	select {
-	case h.inbox <- b:
+	case h.inbox <- op{barrier: barrier}:
 	case <-h.done:
 		return
 	case <-ctx.Done():
 		return
 	}
 	select {
-	case <-b.barrier:
+	case <-barrier:
 	case <-h.done:
 	case <-ctx.Done():
 	}

@@ -13,17 +13,17 @@ import (
 // while the hub follows the subject (nil once forgotten). m holds a reference.
 type lastValue struct {
 	header codec.Header
-	m      *Message
+	m      *message
 }
 
 // keep makes m its subject's last value unless it is not newer than the one
 // kept, and reports whether it did. A forgotten subject also takes back the
 // very update it had: the bus replays it when the hub watches it again. The
 // caller holds lastMu.
-func (h *Hub) keep(m *Message) bool {
-	old, seen := h.last[m.Subject]
-	restored := old.m == nil && m.Header == old.header
-	if seen && !m.Header.NewerThan(old.header) && !restored {
+func (h *Hub) keep(m *message) bool {
+	old, seen := h.last[m.subject]
+	restored := old.m == nil && m.header == old.header
+	if seen && !m.header.NewerThan(old.header) && !restored {
 		return false
 	}
 	if old.m == nil {
@@ -34,15 +34,15 @@ func (h *Hub) keep(m *Message) bool {
 	m.retain()
 	h.kept++
 	m.order = h.kept
-	h.last[m.Subject] = lastValue{header: m.Header, m: m}
+	h.last[m.subject] = lastValue{header: m.header, m: m}
 	return true
 }
 
 // snapshot returns, sorted by subject, the last value of every subject
 // matching any of patterns: one lookup for a literal pattern, a scan for a
 // wildcard. The caller holds lastMu (read) while it uses them.
-func (h *Hub) snapshot(patterns []string) []*Message {
-	var found []*Message
+func (h *Hub) snapshot(patterns []string) []*message {
+	var found []*message
 	scan := false
 	for _, p := range patterns {
 		if wildcard(p) {
@@ -59,7 +59,7 @@ func (h *Hub) snapshot(patterns []string) []*Message {
 			}
 		}
 	}
-	slices.SortFunc(found, func(a, b *Message) int { return strings.Compare(a.Subject, b.Subject) })
+	slices.SortFunc(found, func(a, b *message) int { return strings.Compare(a.subject, b.subject) })
 	return found
 }
 

@@ -7,23 +7,18 @@ import (
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
-// Message is one feed update, read once and encoded at most once per codec
+// message is one feed update, read once and encoded at most once per codec
 // and variant. Its frames are immutable once built and shared by every
 // subscriber that receives them.
 //
 // Messages are reference counted and their buffers reused: the hub holds one
 // reference while it broadcasts, the subject's last value one, and every
-// queued frame one. The last release returns the Message to a pool, so a
+// queued frame one. The last release returns the message to a pool, so a
 // steady feed allocates no new buffers.
-type Message struct {
-	Subject string
-	Header  codec.Header
-
-	order uint64 // its place among the updates the hub kept (see Hub.keep)
-
-	// barrier, on a Message that is no update, is closed by the hub
-	// goroutine when it reaches it: everything queued before is broadcast.
-	barrier chan struct{}
+type message struct {
+	subject string
+	header  codec.Header
+	order   uint64 // its place among the updates the hub kept (see Hub.keep)
 
 	refs atomic.Int32
 	raw  []byte // the feed's msgpack map, as published
@@ -34,17 +29,17 @@ type Message struct {
 	snap  [codec.NumKinds]atomic.Pointer[[]byte] // built on first snapshot, by any subscriber
 }
 
-var messagePool = sync.Pool{New: func() any { return new(Message) }}
+var messagePool = sync.Pool{New: func() any { return new(message) }}
 
-// maxPooledPayload is the largest payload whose buffers a recycled Message
+// maxPooledPayload is the largest payload whose buffers a recycled message
 // keeps.
 const maxPooledPayload = 16 << 10
 
 // newMessage validates a feed payload and transcodes it to JSON once. It
 // copies payload into the message's own buffer, so the caller may reuse it.
 // The caller holds the one reference.
-func newMessage(subject string, payload []byte) (*Message, error) {
-	m := messagePool.Get().(*Message)
+func newMessage(subject string, payload []byte) (*message, error) {
+	m := messagePool.Get().(*message)
 	js, h, err := codec.Transcode(m.json[:0], payload)
 	m.json = js
 	if err != nil {
@@ -52,24 +47,24 @@ func newMessage(subject string, payload []byte) (*Message, error) {
 		messagePool.Put(m)
 		return nil, err
 	}
-	m.Subject, m.Header = subject, h
+	m.subject, m.header = subject, h
 	m.raw = append(m.raw[:0], payload...)
 	m.refs.Store(1)
 	return m, nil
 }
 
 // retain takes one more reference.
-func (m *Message) retain() { m.refs.Add(1) }
+func (m *message) retain() { m.refs.Add(1) }
 
 // release drops one reference; the last one recycles m.
-func (m *Message) release() {
+func (m *message) release() {
 	switch n := m.refs.Add(-1); {
 	case n > 0:
 		return
 	case n < 0:
-		panic("fanout: Message released more often than retained")
+		panic("fanout: message released more often than retained")
 	}
-	m.Subject, m.Header, m.order = "", codec.Header{}, 0
+	m.subject, m.header, m.order = "", codec.Header{}, 0
 	m.raw, m.json = m.raw[:0], m.json[:0]
 	if cap(m.raw) > maxPooledPayload {
 		m.raw, m.json = nil, nil // a rare large update's buffers are not kept
@@ -83,7 +78,7 @@ func (m *Message) release() {
 }
 
 // data returns the update itself in encoding k.
-func (m *Message) data(k codec.Kind) []byte {
+func (m *message) data(k codec.Kind) []byte {
 	if k == codec.Msgpack {
 		return m.raw
 	}
@@ -92,9 +87,9 @@ func (m *Message) data(k codec.Kind) []byte {
 
 // liveFrame returns the "msg" envelope in encoding k. Only the hub goroutine
 // calls it, before the frame is queued anywhere.
-func (m *Message) liveFrame(k codec.Kind) []byte {
+func (m *message) liveFrame(k codec.Kind) []byte {
 	if !m.built[k] {
-		m.live[k] = codec.AppendMsg(k, m.live[k][:0], m.Subject, m.data(k), false)
+		m.live[k] = codec.AppendMsg(k, m.live[k][:0], m.subject, m.data(k), false)
 		m.built[k] = true
 	}
 	return m.live[k]
@@ -102,11 +97,11 @@ func (m *Message) liveFrame(k codec.Kind) []byte {
 
 // snapshotFrame returns the envelope with "snapshot":true in encoding k.
 // Subscribers may race to build it; the first one stored wins.
-func (m *Message) snapshotFrame(k codec.Kind) []byte {
+func (m *message) snapshotFrame(k codec.Kind) []byte {
 	if p := m.snap[k].Load(); p != nil {
 		return *p
 	}
-	f := codec.AppendMsg(k, nil, m.Subject, m.data(k), true)
+	f := codec.AppendMsg(k, nil, m.subject, m.data(k), true)
 	if m.snap[k].CompareAndSwap(nil, &f) {
 		return f
 	}

@@ -3,53 +3,61 @@ package fanout
 import (
 	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
-// slowWatch tracks the connections whose queue stays over its bound after
-// conflation, so that one is closed after SlowTimeout even if nothing more is
-// pushed to it.
+// slowWatch tracks the connections whose outbox went over its bound after
+// conflation, so that one is closed after SlowTimeout even if nothing more
+// is pushed to it. A connection leaves the watch at the first tick that
+// finds its outbox within its bound, or closed.
 type slowWatch struct {
-	mu   sync.Mutex
+	mu   sync.Mutex // taken before an outbox's
 	over map[*Subscriber]struct{}
 }
 
+// add watches s, whose outbox just went over its bound.
 func (w *slowWatch) add(s *Subscriber) {
 	w.mu.Lock()
 	w.over[s] = struct{}{}
 	w.mu.Unlock()
 }
 
-func (w *slowWatch) remove(s *Subscriber) {
+// expire gives up the outboxes that have been over their bound for the slow
+// timeout at now, appending their subscribers to late for the caller to
+// close, and forgets those back within it. It holds mu while it asks the
+// outboxes, so that an outbox that goes over its bound again meanwhile is
+// added back after, not lost.
+func (w *slowWatch) expire(now time.Time, late []*Subscriber) []*Subscriber {
 	w.mu.Lock()
-	delete(w.over, s)
-	w.mu.Unlock()
+	defer w.mu.Unlock()
+	for s := range w.over {
+		gaveUp, over := s.out.expire(now)
+		if !over {
+			delete(w.over, s)
+		}
+		if gaveUp {
+			late = append(late, s)
+		}
+	}
+	return late
 }
 
-// watchSlow closes, a few times per SlowTimeout, the connections that have
-// been over their bound for longer.
-func (h *Hub) watchSlow() {
+// watchSlow closes, at every tick of t (a few times per SlowTimeout), the
+// connections that have been over their bound for longer.
+func (h *Hub) watchSlow(t clockwork.Ticker) {
 	defer h.wg.Done()
-	t := time.NewTicker(max(h.opts.SlowTimeout/4, 10*time.Millisecond))
 	defer t.Stop()
 	var late []*Subscriber
 	for {
 		select {
-		case <-t.C:
+		case <-t.Chan():
 		case <-h.done:
 			return
 		}
-		h.slow.mu.Lock()
-		for s := range h.slow.over {
-			late = append(late, s)
-		}
-		h.slow.mu.Unlock()
-		now := time.Now()
+		late = h.slow.expire(h.clock.Now(), late)
 		for _, s := range late {
-			s.mu.Lock()
-			if !s.overSince.IsZero() && now.Sub(s.overSince) >= h.opts.SlowTimeout {
-				s.closeSlow()
-			}
-			s.mu.Unlock()
+			s.slowConsumer()
 		}
 		clear(late)
 		late = late[:0]

@@ -3,28 +3,29 @@ package fanout
 import (
 	"context"
 	"slices"
+	"sync"
 
+	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
 // Subscriber is one client connection's place in the hub: the patterns it
-// holds and its outgoing queue. Subscribe, Unsubscribe, Send and Close are
-// meant for the connection's own read loop, one call at a time; the hub
-// queues updates concurrently.
+// holds, and the outbox of what waits to be written to it. Subscribe,
+// Unsubscribe, Send and Close are meant for the connection's own read loop,
+// one call at a time; the hub delivers updates concurrently.
 type Subscriber struct {
 	hub  *Hub
 	id   uint64 // orders subs in match results
 	kind codec.Kind
 	t    Transport
-	queue
+	out  outbox // closed once the connection is closing, for any reason
 
-	// Guarded by queue.mu.
-	subs     map[string]*sub // the patterns held
-	detached bool            // Close has run
+	mu   sync.Mutex      // guards the patterns and the snapshot orders
+	subs map[string]*sub // the patterns held
 	// The snapshots queued by the last Subscribes: subject -> the order of
 	// the update queued. An update matched before a Subscribe took its
 	// snapshot may still be on its way to this subscriber through a pattern
-	// it already held; push drops it if the snapshot carried it already.
+	// it already held; deliver drops it if the snapshot carried it already.
 	// nil once the hub has pushed every update up to snapMax.
 	snapOrders map[string]uint64
 	snapMax    uint64
@@ -33,7 +34,7 @@ type Subscriber struct {
 // NewSubscriber attaches a connection that speaks encoding k over t.
 func (h *Hub) NewSubscriber(t Transport, k codec.Kind) *Subscriber {
 	s := &Subscriber{hub: h, id: h.nextID.Add(1), kind: k, t: t, subs: make(map[string]*sub)}
-	s.queue.s = s
+	s.out.cfg = &h.outboxes
 	return s
 }
 
@@ -66,14 +67,14 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		}
 	}
 	s.mu.Unlock()
-	if err := s.hub.acquire(ctx, fresh); err != nil {
+	h := s.hub
+	if err := h.acquire(ctx, fresh); err != nil {
 		return err
 	}
 
-	h := s.hub
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	if s.out.isClosed() {
+		s.mu.Unlock()
 		h.release(fresh)
 		return ErrClosed
 	}
@@ -81,19 +82,23 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 	// before these subs existed (and is in the snapshot) or matches after
 	// (and waits for s.mu, so it is queued after the snapshot).
 	h.lastMu.RLock()
-	defer h.lastMu.RUnlock()
 	for _, p := range fresh {
 		x := &sub{s: s, pattern: p, active: true}
 		s.subs[p] = x
 		h.index.add(x)
 	}
 	h.metrics.subscriptions.Add(float64(len(fresh)))
-	s.pushLocked(item{frame: codec.AppendAck(s.kind, nil, id)})
+	r := s.out.push(item{frame: codec.AppendAck(s.kind, nil, id)})
 	for _, m := range h.snapshot(patterns) {
-		if s.pushLocked(item{frame: m.snapshotFrame(s.kind), m: m}) {
+		p := s.out.push(item{frame: m.snapshotFrame(s.kind), m: m})
+		if p&pushQueued != 0 {
 			s.noteSnapshot(m)
 		}
+		r |= p
 	}
+	h.lastMu.RUnlock()
+	s.mu.Unlock()
+	s.after(r)
 	return nil
 }
 
@@ -110,8 +115,9 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 			gone = append(gone, p)
 		}
 	}
-	s.pushLocked(item{frame: codec.AppendAck(s.kind, nil, id)})
+	r := s.out.push(item{frame: codec.AppendAck(s.kind, nil, id)})
 	s.mu.Unlock()
+	s.after(r)
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)
 }
@@ -119,20 +125,13 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 // Send queues a reply built by the caller (a pong or an error) in order with
 // everything else queued for the connection.
 func (s *Subscriber) Send(frame []byte) {
-	s.mu.Lock()
-	s.pushLocked(item{frame: frame})
-	s.mu.Unlock()
+	s.after(s.out.push(item{frame: frame}))
 }
 
-// Close detaches the subscriber: it drops its patterns and its queue. The
-// caller closes the connection itself. Close is idempotent.
+// Close detaches the subscriber: it drops its patterns and closes its
+// outbox. The caller closes the connection itself. Close is idempotent.
 func (s *Subscriber) Close() {
 	s.mu.Lock()
-	if s.detached {
-		s.mu.Unlock()
-		return
-	}
-	s.detached, s.closed = true, true
 	gone := make([]string, 0, len(s.subs))
 	for p, x := range s.subs {
 		x.active = false
@@ -140,25 +139,72 @@ func (s *Subscriber) Close() {
 		gone = append(gone, p)
 	}
 	clear(s.subs)
-	s.dropLocked()
+	// Under mu, so that a Subscribe either sees the outbox closed or has
+	// added its patterns before they are dropped here.
+	s.out.close()
 	s.mu.Unlock()
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)
 }
 
+// deliver queues the live update m, which matched subs (all of them the
+// subscriber's), unless none of them is active any more or a snapshot
+// already carried m. It reports whether it queued m. Only the hub goroutine
+// calls it.
+func (s *Subscriber) deliver(m *message, subs []*sub) bool {
+	var r pushed
+	s.mu.Lock()
+	if anyActive(subs) && !s.snapshotted(m) {
+		r = s.out.push(item{frame: m.liveFrame(s.kind), m: m, live: true})
+	}
+	s.mu.Unlock()
+	s.after(r)
+	return r&pushQueued != 0
+}
+
+func anyActive(subs []*sub) bool {
+	for _, x := range subs {
+		if x.active {
+			return true
+		}
+	}
+	return false
+}
+
+// after does what the pushes to the outbox asked for. The caller holds no
+// lock.
+func (s *Subscriber) after(r pushed) {
+	if r&pushReady != 0 {
+		s.hub.writers.schedule(s)
+	}
+	if r&pushOver != 0 {
+		s.hub.slow.add(s)
+	}
+	if r&pushGaveUp != 0 {
+		s.slowConsumer()
+	}
+}
+
+// slowConsumer closes the connection, whose outbox has given up, as a slow
+// consumer.
+func (s *Subscriber) slowConsumer() {
+	s.hub.metrics.slowConsumers.Inc()
+	s.t.Close(closecode.PolicyViolation, "slow consumer")
+}
+
 // noteSnapshot remembers that the snapshot of m's subject up to m was
 // queued. The caller holds mu.
-func (s *Subscriber) noteSnapshot(m *Message) {
+func (s *Subscriber) noteSnapshot(m *message) {
 	if s.snapOrders == nil {
 		s.snapOrders = make(map[string]uint64)
 	}
-	s.snapOrders[m.Subject] = m.order
+	s.snapOrders[m.subject] = m.order
 	s.snapMax = max(s.snapMax, m.order)
 }
 
 // snapshotted reports whether a snapshot already queued carried m (or a
 // newer update of its subject). The caller holds mu.
-func (s *Subscriber) snapshotted(m *Message) bool {
+func (s *Subscriber) snapshotted(m *message) bool {
 	if s.snapOrders == nil {
 		return false
 	}
@@ -166,7 +212,7 @@ func (s *Subscriber) snapshotted(m *Message) bool {
 		s.snapOrders = nil // every update the snapshots could overlap has passed
 		return false
 	}
-	o, ok := s.snapOrders[m.Subject]
+	o, ok := s.snapOrders[m.subject]
 	return ok && m.order <= o
 }
 

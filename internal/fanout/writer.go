@@ -5,11 +5,24 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
-// writers drain queues. A queue that gets its first pending message joins a
-// ready list (FIFO), which a few writer goroutines (about one per CPU) work
-// through, one frame per turn, so that a broadcast to thousands of
+// drainer is what the writer pool drains: a connection and its outbox.
+type drainer interface {
+	// writeOne writes the next frame of what is pending, calling wr.begin
+	// and wr.end around the write itself. It reports whether more is
+	// pending, in which case the pool comes back to it.
+	writeOne(wr *writer) (more bool)
+	// stalled says that one write to the drainer has been blocked for the
+	// slow timeout: its peer is not reading.
+	stalled()
+}
+
+// writers drain drainers. One whose outbox gets its first pending message
+// joins a ready list (FIFO), which a few writer goroutines (about one per
+// CPU) work through, one frame per turn, so that a broadcast to thousands of
 // connections wakes one goroutine, not thousands, and an idle connection
 // holds no goroutine at all.
 //
@@ -17,18 +30,18 @@ import (
 // have been inside one write for longer than stuckAfter and, while the list
 // waits, starts more writers, so that stalled peers never hold back the
 // others; the extra writers go away once idle. A peer that has not taken a
-// single write for the slow timeout is not reading at all: the monitor closes
-// it as a slow consumer. In the steady state nothing here allocates.
+// single write for the slow timeout is not reading at all: the monitor tells
+// its drainer it stalled. In the steady state nothing here allocates.
 //
-// With a flush interval, a queue waits for the next tick of the monitor
+// With a flush interval, a drainer waits for the next tick of the monitor
 // before it joins the list, so that what arrives meanwhile leaves in the same
 // frame.
 type writers struct {
 	mu     sync.Mutex
 	wake   sync.Cond
-	ready  []*Subscriber // ready[head:] wait for a writer
+	ready  []drainer // ready[head:] wait for a writer
 	head   int
-	due    []*Subscriber // wait for the next flush tick
+	due    []drainer // wait for the next flush tick
 	all    []*writer
 	parked int
 	closed bool
@@ -36,29 +49,46 @@ type writers struct {
 	target   int           // writers meant to be making progress
 	interval time.Duration // the flush interval, 0 for none
 	slow     time.Duration // the slow timeout
-	stuck    atomic.Int32  // writers found stuck at the last check
+	clock    clock
+	tick     time.Duration    // the monitor's period
+	ticker   clockwork.Ticker // the monitor's
+	stuck    atomic.Int32     // writers found stuck at the last check
 	done     chan struct{}
 	wg       sync.WaitGroup
 }
 
-// writer is one writer goroutine's state the monitor reads.
+// writer is one writer goroutine's state.
 type writer struct {
-	since atomic.Int64               // when its current write started (Unix ns); 0: none
-	cur   atomic.Pointer[Subscriber] // whose queue it is writing
+	batch []item       // scratch space for its drainer's batches
+	since atomic.Int64 // when its current write started (Unix ns); 0: none
+	cur   drainer      // what it drains; guarded by writers.mu
+	clock clock
 }
+
+// begin notes that a write starts.
+func (wr *writer) begin() { wr.since.Store(wr.clock.Now().UnixNano()) }
+
+// end notes that the write is over.
+func (wr *writer) end() { wr.since.Store(0) }
 
 // stuckAfter is how long one write may block its writer before the monitor
 // counts the writer as stuck on a slow peer.
 const stuckAfter = 10 * time.Millisecond
 
-func newWriters(interval, slow time.Duration) *writers {
+func newWriters(interval, slow time.Duration, clock clock) *writers {
 	w := &writers{
 		target:   runtime.GOMAXPROCS(0),
 		interval: interval,
 		slow:     slow,
+		clock:    clock,
+		tick:     stuckAfter,
 		done:     make(chan struct{}),
 	}
+	if interval > 0 {
+		w.tick = min(w.tick, interval)
+	}
 	w.wake.L = &w.mu
+	w.ticker = clock.NewTicker(w.tick) // here, not in monitor: see NewHub
 	w.wg.Add(1)
 	go w.monitor()
 	return w
@@ -78,21 +108,21 @@ func (w *writers) close() {
 	w.wg.Wait()
 }
 
-// schedule puts s, whose queue just got its first pending message, on the
+// schedule puts d, whose outbox just got its first pending message, on the
 // ready list, or with a flush interval on the list for the next tick.
-func (w *writers) schedule(s *Subscriber) {
+func (w *writers) schedule(d drainer) {
 	w.mu.Lock()
 	if w.interval > 0 {
-		w.due = append(w.due, s)
+		w.due = append(w.due, d)
 	} else {
-		w.readyLocked(s)
+		w.readyLocked(d)
 	}
 	w.mu.Unlock()
 }
 
-// readyLocked appends s to the ready list and makes sure a writer will come.
-func (w *writers) readyLocked(s *Subscriber) {
-	w.ready = append(w.ready, s)
+// readyLocked appends d to the ready list and makes sure a writer will come.
+func (w *writers) readyLocked(d drainer) {
+	w.ready = append(w.ready, d)
 	awake := len(w.all) - w.parked - int(w.stuck.Load())
 	switch {
 	case w.closed:
@@ -104,17 +134,22 @@ func (w *writers) readyLocked(s *Subscriber) {
 }
 
 func (w *writers) spawnLocked() {
-	wr := &writer{}
+	wr := &writer{clock: w.clock}
 	w.all = append(w.all, wr)
 	w.wg.Add(1)
 	go w.run(wr)
 }
 
-// next takes the next ready subscriber, parking while there is none. It
-// returns nil when the writer should exit.
-func (w *writers) next(wr *writer) *Subscriber {
+// next puts back prev, the drainer wr has just written to, if it has more,
+// and takes the next ready drainer, parking while there is none. It returns
+// nil when the writer should exit.
+func (w *writers) next(wr *writer, prev drainer, more bool) drainer {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if more {
+		w.ready = append(w.ready, prev)
+	}
+	wr.cur = nil
 	for w.head == len(w.ready) {
 		w.ready, w.head = w.ready[:0], 0
 		if w.closed || w.parked >= w.target {
@@ -125,7 +160,7 @@ func (w *writers) next(wr *writer) *Subscriber {
 		w.wake.Wait()
 		w.parked--
 	}
-	s := w.ready[w.head]
+	d := w.ready[w.head]
 	w.ready[w.head] = nil
 	w.head++
 	if w.head > len(w.ready)/2 { // keep the array from growing while never empty
@@ -133,7 +168,8 @@ func (w *writers) next(wr *writer) *Subscriber {
 		clear(w.ready[n:])
 		w.ready, w.head = w.ready[:n], 0
 	}
-	return s
+	wr.cur = d
+	return d
 }
 
 func deleteWriter(all []*writer, wr *writer) []*writer {
@@ -147,49 +183,37 @@ func deleteWriter(all []*writer, wr *writer) []*writer {
 	return all
 }
 
-// run is a writer goroutine: it writes one frame for each ready subscriber in
+// run is a writer goroutine: it writes one frame for each ready drainer in
 // turn, putting back those with more to write.
 func (w *writers) run(wr *writer) {
 	defer w.wg.Done()
-	var batch []item
+	var d drainer
+	more := false
 	for {
-		s := w.next(wr)
-		if s == nil {
+		if d = w.next(wr, d, more); d == nil {
 			return
 		}
-		var more bool
-		wr.cur.Store(s)
-		batch, more = s.writeOne(wr, batch)
-		wr.cur.Store(nil)
-		if more {
-			w.mu.Lock()
-			w.ready = append(w.ready, s)
-			w.mu.Unlock()
-		}
+		more = d.writeOne(wr)
 	}
 }
 
 // monitor counts stuck writers and starts others in their place while the
-// ready list waits; with a flush interval it also moves the due queues to
-// the ready list on every tick.
+// ready list waits, and tells the drainers stuck for the slow timeout; with
+// a flush interval it also moves the due drainers to the ready list on every
+// tick.
 func (w *writers) monitor() {
 	defer w.wg.Done()
-	tick := stuckAfter
-	if w.interval > 0 {
-		tick = min(tick, w.interval)
-	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	var dead []*Subscriber
+	defer w.ticker.Stop()
+	var dead []drainer
 	var flushed int64
 	for {
 		select {
-		case <-t.C:
+		case <-w.ticker.Chan():
 		case <-w.done:
 			return
 		}
-		now := time.Now().UnixNano()
-		flush := w.interval > 0 && now-flushed >= int64(w.interval)-int64(tick)/2
+		now := w.clock.Now().UnixNano()
+		flush := w.interval > 0 && now-flushed >= int64(w.interval)-int64(w.tick)/2
 		if flush {
 			flushed = now
 		}
@@ -201,14 +225,14 @@ func (w *writers) monitor() {
 				continue
 			}
 			stuck++
-			if s := wr.cur.Load(); s != nil && now-since > int64(w.slow) {
-				dead = append(dead, s)
+			if wr.cur != nil && now-since > int64(w.slow) {
+				dead = append(dead, wr.cur)
 			}
 		}
 		w.stuck.Store(int32(stuck))
 		if flush {
-			for _, s := range w.due {
-				w.readyLocked(s)
+			for _, d := range w.due {
+				w.readyLocked(d)
 			}
 			clear(w.due)
 			w.due = w.due[:0]
@@ -223,12 +247,8 @@ func (w *writers) monitor() {
 			}
 		}
 		w.mu.Unlock()
-		for _, s := range dead {
-			s.mu.Lock()
-			if !s.closed {
-				s.closeSlow()
-			}
-			s.mu.Unlock()
+		for _, d := range dead {
+			d.stalled()
 		}
 		clear(dead)
 		dead = dead[:0]
