@@ -36,21 +36,23 @@ type Limits struct {
 	PingTimeout  time.Duration
 }
 
-// DefaultLimits are the limits a zero Limits means.
-var DefaultLimits = Limits{
-	MaxConns:      10_000,
-	MaxConnsPerIP: 5_000,
-	ReadLimit:     DefaultReadLimit,
-	OpRate:        20,
-	OpBurst:       50,
-	IdleTimeout:   60 * time.Second,
-	PingInterval:  30 * time.Second,
-	PingTimeout:   10 * time.Second,
+// DefaultLimits returns the limits a zero Limits means.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxConns:      10_000,
+		MaxConnsPerIP: 5_000,
+		ReadLimit:     defaultReadLimit,
+		OpRate:        20,
+		OpBurst:       50,
+		IdleTimeout:   60 * time.Second,
+		PingInterval:  30 * time.Second,
+		PingTimeout:   10 * time.Second,
+	}
 }
 
 // withDefaults fills in the zero fields.
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := DefaultLimits()
 	pick := func(v *int, def int) {
 		if *v == 0 {
 			*v = def

@@ -17,9 +17,9 @@ import (
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
-// DefaultReadLimit is the largest frame a client may send by default
+// defaultReadLimit is the largest frame a client may send by default
 // (64 KiB); a larger one closes the connection with 1009.
-const DefaultReadLimit = 64 << 10
+const defaultReadLimit = 64 << 10
 
 // Options configure a Server. Hub is required; the rest is usable at its zero
 // value.
@@ -29,7 +29,7 @@ type Options struct {
 	// OriginPatterns are the browser origins allowed besides the request's
 	// own host, as host patterns ("localhost:*", "*.example.com").
 	OriginPatterns []string
-	// Ready reports whether the gateway can serve (NATS connected); nil
+	// ready reports whether the gateway can serve (NATS connected); nil
 	// means always.
 	Ready func() bool
 	// Gatherer is served at /metrics; nil means no /metrics.
@@ -37,7 +37,7 @@ type Options struct {
 	// Page is served at / (the dashboard); nil means 404.
 	Page http.Handler
 	// Limits bound connections and what each may do; zero fields mean
-	// DefaultLimits.
+	// DefaultLimits().
 	Limits Limits
 	// Auth, when enabled, requires a JWT on every connection; the patterns
 	// it grants narrow Policy.Allow for that connection. nil means no auth.
@@ -105,9 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Ready reports whether the server takes new clients: its dependency is
+// ready reports whether the server takes new clients: its dependency is
 // ready and it is not draining.
-func (s *Server) Ready() bool {
+func (s *Server) ready() bool {
 	return !s.draining.Load() && (s.opts.Ready == nil || s.opts.Ready())
 }
 
@@ -115,7 +115,7 @@ func (s *Server) serveReady(w http.ResponseWriter, _ *http.Request) {
 	switch {
 	case s.draining.Load():
 		http.Error(w, "draining", http.StatusServiceUnavailable)
-	case !s.Ready():
+	case !s.ready():
 		http.Error(w, "nats not connected", http.StatusServiceUnavailable)
 	default:
 		_, _ = w.Write([]byte("ready\n"))

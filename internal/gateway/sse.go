@@ -40,7 +40,7 @@ func (s *Server) sseHeartbeat() time.Duration {
 	if s.limits.PingInterval > 0 {
 		return s.limits.PingInterval / 2
 	}
-	return DefaultLimits.PingInterval / 2
+	return DefaultLimits().PingInterval / 2
 }
 
 // sseWriteTimeout bounds the final close event to a peer that stopped
