@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// defaultReadLimit is the largest frame a client may send by default
+// (64 KiB); a larger one closes the connection with 1009.
+const defaultReadLimit = 64 << 10
+
 // Limits bound what one client, and all clients together, may take from a
 // gateway. A zero field means its default (see DefaultLimits); a negative one
 // turns that limit off.
@@ -78,30 +82,8 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// admitLocked says why a new connection from ip may not be served, or "" if
-// it may, in which case it counts the connection in. The caller holds s.mu.
-func (s *Server) admitLocked(ip string) (reason string) {
-	l := s.limits
-	switch {
-	case s.draining.Load():
-		return rejectDraining
-	case l.MaxConns > 0 && len(s.sessions) >= l.MaxConns:
-		return rejectMaxConns
-	case l.MaxConnsPerIP > 0 && s.perIP[ip] >= l.MaxConnsPerIP:
-		return rejectMaxConnsPerIP
-	}
-	s.perIP[ip]++
-	return ""
-}
-
-// releaseLocked counts a connection from ip out. The caller holds s.mu.
-func (s *Server) releaseLocked(ip string) {
-	if s.perIP[ip]--; s.perIP[ip] <= 0 {
-		delete(s.perIP, ip)
-	}
-}
-
-// sourceIP is the address a request came from.
+// sourceIP is the address a request came from, as counted against
+// MaxConnsPerIP.
 func sourceIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -109,14 +91,3 @@ func sourceIP(r *http.Request) string {
 	}
 	return host
 }
-
-// Reasons for refusing a connection: the label values of
-// ticker_upgrades_rejected_total.
-const (
-	rejectDraining      = "draining"
-	rejectHandshake     = "handshake"
-	rejectOrigin        = "origin"
-	rejectAuth          = "auth"
-	rejectMaxConns      = "max_conns"
-	rejectMaxConnsPerIP = "max_conns_per_ip"
-)
