@@ -84,6 +84,11 @@ func (ss *session) serve(c *conn) {
 	ss.ctx, ss.cancel = context.WithCancel(context.Background())
 	ss.startTimers()
 	ss.readErr = ss.readLoop()
+	if code, ok := libraryClose(ss.readErr); ok {
+		// coder/websocket has sent this close frame itself: nothing else
+		// may be sent after it.
+		ss.closeOnce.Do(func() { ss.sentCode = code })
+	}
 	ss.cancel()
 	ss.stopTimers()
 }
