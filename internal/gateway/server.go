@@ -78,25 +78,19 @@ func New(opts Options) *Server {
 		perIP:   make(map[string]int),
 		fresh:   make(map[net.Conn]struct{}),
 	}
-	s.mux.HandleFunc("GET /ws", s.serveWS)
-	s.mux.HandleFunc("GET /sse", s.serveSSE)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	s.stream("/ws", s.serveWS)
+	s.stream("/sse", s.serveSSE)
+	s.plain("/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
-	})
-	s.mux.HandleFunc("GET /readyz", s.serveReady)
+	}))
+	s.plain("/readyz", http.HandlerFunc(s.serveReady))
 	if opts.Gatherer != nil {
-		s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
+		s.plain("/metrics", promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{}))
 	}
 	if opts.Page != nil {
-		s.mux.Handle("GET /", opts.Page)
+		s.plain("/", opts.Page)
 	}
 	return s
-}
-
-// ServeHTTP routes a request to its endpoint.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.requested(r)
-	s.mux.ServeHTTP(w, r)
 }
 
 // ready reports whether the server takes new clients: its dependency is
