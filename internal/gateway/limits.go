@@ -38,6 +38,15 @@ type Limits struct {
 	// connection as a dead peer.
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	// RequestTimeout bounds reading and answering a plain HTTP request
+	// (/metrics, /healthz, /readyz, the page, a refusal): a client that
+	// does not take its answer within it loses the connection. /ws and
+	// /sse streams are bounded by it only until they are admitted.
+	RequestTimeout time.Duration
+	// MaxRequestsPerConn bounds the requests in flight on one connection,
+	// streams included; one more is answered 429. HTTP/1.1 has one at a
+	// time; HTTP/2 (over TLS) multiplexes.
+	MaxRequestsPerConn int
 }
 
 // DefaultLimits returns the limits a zero Limits means.
@@ -51,6 +60,9 @@ func DefaultLimits() Limits {
 		IdleTimeout:   60 * time.Second,
 		PingInterval:  30 * time.Second,
 		PingTimeout:   10 * time.Second,
+
+		RequestTimeout:     10 * time.Second,
+		MaxRequestsPerConn: 100,
 	}
 }
 
@@ -70,6 +82,8 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.MaxConns, d.MaxConns)
 	pick(&l.MaxConnsPerIP, d.MaxConnsPerIP)
 	pick(&l.OpBurst, d.OpBurst)
+	pick(&l.MaxRequestsPerConn, d.MaxRequestsPerConn)
+	pickD(&l.RequestTimeout, d.RequestTimeout)
 	pickD(&l.IdleTimeout, d.IdleTimeout)
 	pickD(&l.PingInterval, d.PingInterval)
 	pickD(&l.PingTimeout, d.PingTimeout)

@@ -60,7 +60,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_http_requests_refused_total",
-			Help: "HTTP requests refused before their endpoint saw them, by reason: body (a request body; no endpoint takes one: 413).",
+			Help: "HTTP requests refused before their endpoint saw them, by reason: body (a request body; no endpoint takes one: 413), in_flight (past the bound of requests in flight on one connection: 429).",
 		}, []string{"reason"}),
 		deadPeers: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_dead_peers_total",
@@ -74,7 +74,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.connections.WithLabelValues(k.String())
 	}
 	m.connections.WithLabelValues(sseLabel)
-	for _, r := range []string{refuseBody} {
+	for _, r := range []string{refuseBody, refuseInFlight} {
 		m.refused.WithLabelValues(r)
 	}
 	for _, l := range []string{limitOpRate, limitIdle, limitTokenExpired} {

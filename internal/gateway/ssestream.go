@@ -59,6 +59,7 @@ func (st *sseStream) heartbeatInterval() time.Duration {
 // serve answers with the stream's headers, subscribes, and keeps the stream
 // alive until the client leaves, the gateway closes it, or a write fails.
 func (st *sseStream) serve(c *conn) {
+	liftDeadlines(st.rc)
 	h := st.w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
