@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// The close code counted is the close code sent.
+// The close code counted is the close code sent, and a client that leaves
+// is counted as gone (1006), never as the gateway's failure (1011).
 
 // wsRaw upgrades a raw connection to /ws, so that the test can send frames
 // no well-behaved client would and read the close frame the gateway sends.
@@ -91,6 +92,34 @@ func TestServerClosesAreCountedWithTheCodeSent(t *testing.T) {
 	}
 	if got := metricSum(t, a, `ticker_connections_closed_total{code="1006"}`); got != 0 {
 		t.Fatalf("%v closes counted as 1006", got)
+	}
+}
+
+func TestAClientThatLeavesDuringItsSSESubscribeIsCountedAsGone(t *testing.T) {
+	a := startApp(t, nil)
+	p := newPublisher(t, a)
+	for i := range 300 { // snapshots for the stream to read as it subscribes
+		p.quote(fmt.Sprintf("L%03d", i), float64(i))
+	}
+	const n = 30
+	for range n {
+		// Hang up as the stream begins: its headers come just before the
+		// gateway subscribes and reads the snapshots.
+		c := dialRaw(t, a)
+		c.send(http.MethodGet, "/sse?subjects=quotes.>", "", "")
+		resp, err := http.ReadResponse(c.br, nil)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("stream: %v %v", resp, err)
+		}
+		c.nc.Close()
+	}
+	waitFor(t, "every stream to be opened and closed", func() bool {
+		return metricSum(t, a, "ticker_connections_opened_total") == n &&
+			metricSum(t, a, `ticker_connections_closed_total{code="1006"}`)+
+				metricSum(t, a, `ticker_connections_closed_total{code="1011"}`) == n
+	})
+	if got := metricSum(t, a, `ticker_connections_closed_total{code="1011"}`); got != 0 {
+		t.Fatalf("%v clients that left were counted as internal errors", got)
 	}
 }
 

@@ -29,7 +29,9 @@ type session struct {
 	refused int           // ops refused in a row by ops
 	timers  timers
 
-	ctx    context.Context // ends when the read loop does
+	// ctx ends when the connection is closed or its read loop ends; it
+	// bounds the ops under way and the keepalive ping.
+	ctx    context.Context
 	cancel context.CancelFunc
 
 	closeOnce sync.Once
@@ -43,6 +45,7 @@ func newSession(srv *Server, c *websocket.Conn, k codec.Kind) *session {
 	if k == codec.Msgpack {
 		ss.typ = websocket.MessageBinary
 	}
+	ss.ctx, ss.cancel = context.WithCancel(context.Background())
 	l := srv.limits
 	c.SetReadLimit(l.ReadLimit)
 	if l.OpRate > 0 && l.OpBurst > 0 {
@@ -58,10 +61,12 @@ func (ss *session) label() string    { return ss.k.String() }
 // stuck peer is cut off by Close instead of a deadline.
 func (ss *session) Write(p []byte) error { return ss.c.Write(context.Background(), ss.typ, p) }
 
-// Close starts the closing handshake without waiting for it.
+// Close starts the closing handshake without waiting for it, and stops the
+// op under way.
 func (ss *session) Close(code closecode.Code, reason string) {
 	ss.closeOnce.Do(func() {
 		ss.sentCode = code
+		ss.cancel()
 		ss.closing.Add(1)
 		go func() {
 			defer ss.closing.Done()
@@ -74,6 +79,7 @@ func (ss *session) Close(code closecode.Code, reason string) {
 func (ss *session) drop() {
 	ss.closeOnce.Do(func() {
 		ss.sentCode = closecode.Abnormal
+		ss.cancel()
 		_ = ss.c.CloseNow()
 	})
 }
@@ -81,7 +87,6 @@ func (ss *session) drop() {
 // serve runs the read loop with the keepalive and idle timers.
 func (ss *session) serve(c *conn) {
 	ss.conn, ss.sub = c, c.sub
-	ss.ctx, ss.cancel = context.WithCancel(context.Background())
 	ss.startTimers()
 	ss.readErr = ss.readLoop()
 	if code, ok := libraryClose(ss.readErr); ok {
@@ -192,8 +197,11 @@ func (ss *session) handle(op subscribe.Op) error {
 			return nil
 		}
 		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects)
-		if errors.Is(err, fanout.ErrClosed) {
-			return nil // the connection is closing anyway
+		if err != nil && (errors.Is(err, fanout.ErrClosed) || ss.ctx.Err() != nil) {
+			// The connection is closing anyway (the gateway closed it, or
+			// the core dropped it): not an internal error.
+			ss.srv.log.Debug("connection closed while it subscribed", "remote", ss.conn.ip, "err", err)
+			return nil
 		}
 		return err
 	case subscribe.OpUnsub:

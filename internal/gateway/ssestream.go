@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/fanout"
 )
 
 // sseLabel is the ticker_connections label value of SSE streams.
@@ -26,22 +28,26 @@ type sseStream struct {
 	srv      *Server
 	w        http.ResponseWriter
 	rc       *http.ResponseController
-	r        *http.Request
 	subjects []string
+
+	// ctx ends when the client leaves or the stream is closed; it bounds
+	// the subscription and the stream's loop.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	finished bool
 	buf      []byte
 
 	closeOnce sync.Once
-	done      chan struct{}
 	code      closecode.Code // the code Close was given, 0 if none
 	reason    string
 }
 
 func newSSEStream(s *Server, w http.ResponseWriter, r *http.Request, subjects []string) *sseStream {
-	return &sseStream{srv: s, w: w, rc: http.NewResponseController(w), r: r, subjects: subjects,
-		done: make(chan struct{})}
+	st := &sseStream{srv: s, w: w, rc: http.NewResponseController(w), subjects: subjects}
+	st.ctx, st.cancel = context.WithCancel(r.Context())
+	return st
 }
 
 func (st *sseStream) kind() codec.Kind { return codec.JSON }
@@ -68,10 +74,16 @@ func (st *sseStream) serve(c *conn) {
 	if st.heartbeat() != nil {
 		return
 	}
-	ctx := st.r.Context()
-	if err := c.sub.Subscribe(ctx, codec.ID{}, st.subjects); err != nil {
-		st.srv.log.Warn("SSE subscription failed", "remote", c.ip, "err", err)
-		st.Close(closecode.InternalError, "internal error")
+	if err := c.sub.Subscribe(st.ctx, codec.ID{}, st.subjects); err != nil {
+		if st.ctx.Err() == nil && !errors.Is(err, fanout.ErrClosed) {
+			st.srv.log.Error("SSE subscription failed", "remote", c.ip, "err", err)
+			st.Close(closecode.InternalError, "internal error")
+			return
+		}
+		// The client left, or the stream was closed, while it subscribed:
+		// theirs or the closer's, not an internal error.
+		st.srv.log.Debug("SSE stream ended while it subscribed", "remote", c.ip, "err", err)
+		return
 	}
 	beat := time.NewTicker(st.heartbeatInterval())
 	defer beat.Stop()
@@ -81,9 +93,7 @@ func (st *sseStream) serve(c *conn) {
 			if st.heartbeat() != nil {
 				return
 			}
-		case <-st.done:
-			return
-		case <-ctx.Done():
+		case <-st.ctx.Done(): // the client left, or Close
 			return
 		}
 	}
@@ -150,7 +160,7 @@ func (st *sseStream) heartbeat() error {
 func (st *sseStream) Close(code closecode.Code, reason string) {
 	st.closeOnce.Do(func() {
 		st.code, st.reason = code, reason
-		close(st.done)
+		st.cancel()
 		// A writer stuck on a peer that stopped reading lets go.
 		_ = st.rc.SetWriteDeadline(time.Now())
 	})
@@ -161,7 +171,8 @@ func (st *sseStream) Close(code closecode.Code, reason string) {
 // of the close event sent, or closecode.Abnormal when none was: the client
 // left, or could not take it.
 func (st *sseStream) finish() closecode.Code {
-	st.closeOnce.Do(func() { close(st.done) }) // the client left: no event
+	st.closeOnce.Do(func() {}) // no Close after this point: no event unless one came
+	st.cancel()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.finished = true
