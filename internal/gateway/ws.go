@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/coder/websocket"
 
@@ -32,7 +33,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ref == nil {
-		ref = c.take(newSession(s, ws, codec.KindOf(ws.Subprotocol())))
+		ref = c.take(newSession(s, ws, kindOf(ws.Subprotocol())))
 	}
 	if ref != nil {
 		s.reject(ref)
@@ -43,4 +44,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// net/http's goroutine, its deep stack and the request are not kept for
 	// as long as the connection lives.
 	go s.run(c)
+}
+
+// kindOf is the encoding of the subprotocol the handshake agreed on.
+// coder/websocket matches offers case-insensitively and echoes the client's
+// spelling, so the codec is chosen the same way: a client that offered
+// TICKER.V1.MSGPACK and got it back speaks msgpack.
+func kindOf(subprotocol string) codec.Kind {
+	if strings.EqualFold(subprotocol, codec.SubprotocolMsgpack) {
+		return codec.Msgpack
+	}
+	return codec.JSON
 }
