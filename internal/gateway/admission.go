@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -12,13 +13,13 @@ import (
 )
 
 // Admission: every transport lets a request become a connection in two
-// steps. admit checks, in this order, that the gateway is not draining, the
-// browser origin, the token, and the transport's own request (SSE's
-// subjects); it returns a *conn with the connection's policy and expiry.
-// take then counts the connection in against the limits and puts its
-// transport where Drain finds it, in one step, after the transport's
-// handshake (a WebSocket's Accept). release gives the slot back exactly
-// once, whatever way the connection ends.
+// steps. admit checks, in this order, that the gateway is not draining,
+// that the query parses, the browser origin, the token, and the transport's
+// own request (SSE's subjects); it returns a *conn with the connection's
+// policy and expiry. take then counts the connection in against the limits
+// and puts its transport where Drain finds it, in one step, after the
+// transport's handshake (a WebSocket's Accept). release gives the slot back
+// exactly once, whatever way the connection ends.
 
 // Reasons for refusing a connection: the label values of
 // ticker_upgrades_rejected_total.
@@ -67,6 +68,14 @@ func refuseLimit(reason string) *refusal {
 		errCode: subscribe.CodeForbidden, msg: "try again later: connection limit reached"}
 }
 
+// malformedQuery is the refusal of a request whose query does not parse: the
+// client is told so, rather than what the parameters it did not get would
+// have meant (no subjects, no token). Even a WebSocket gets it in HTTP,
+// before its handshake.
+func malformedQuery(err error) *refusal {
+	return &refusal{status: http.StatusBadRequest, errCode: subscribe.CodeBadRequest, msg: "malformed query: " + err.Error()}
+}
+
 // refuseAuth is the refusal of a request without a good token.
 func refuseAuth(err error) *refusal {
 	return &refusal{reason: rejectAuth, status: http.StatusUnauthorized, code: closecode.PolicyViolation,
@@ -108,6 +117,9 @@ type conn struct {
 func (s *Server) admit(r *http.Request, check func(subscribe.Policy) *refusal) (*conn, *refusal) {
 	if s.draining.Load() {
 		return nil, refuseDraining
+	}
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		return nil, malformedQuery(err)
 	}
 	if !originAllowed(r, s.opts.OriginPatterns) {
 		s.log.Debug("origin not allowed", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
