@@ -70,7 +70,7 @@ func Defaults() Config {
 		FeedRate:         200,
 		Allow:            []string{"quotes.>", "scores.>"},
 		MaxSubs:          256,
-		Limits:           gateway.DefaultLimits,
+		Limits:           gateway.DefaultLimits(),
 		HandshakeTimeout: 10 * time.Second,
 		MaxQueueBytes:    1 << 20,
 		SlowTimeout:      5 * time.Second,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync/atomic"
 )
 
 // Counting abandoned handshakes: a connection is "fresh" from its accept
@@ -14,10 +15,16 @@ import (
 
 type connKey struct{}
 
+// connInfo is what ServeHTTP knows of a request's connection.
+type connInfo struct {
+	c        net.Conn
+	inFlight atomic.Int32 // requests being served (HTTP/2 has several)
+}
+
 // ConnContext is the http.Server hook that lets ServeHTTP know the
 // connection of a request.
 func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, c)
+	return context.WithValue(ctx, connKey{}, &connInfo{c: c})
 }
 
 // ConnState is the http.Server hook that follows connections from accept to
@@ -36,13 +43,15 @@ func (s *Server) ConnState(c net.Conn, state http.ConnState) {
 	}
 }
 
-// requested notes that a whole request of r's connection arrived.
-func (s *Server) requested(r *http.Request) {
-	c, ok := r.Context().Value(connKey{}).(net.Conn)
+// requested notes that a whole request of r's connection arrived, and
+// returns what is known of the connection: nil without the ConnContext hook.
+func (s *Server) requested(r *http.Request) *connInfo {
+	info, ok := r.Context().Value(connKey{}).(*connInfo)
 	if !ok {
-		return
+		return nil
 	}
 	s.newMu.Lock()
-	delete(s.fresh, c)
+	delete(s.fresh, info.c)
 	s.newMu.Unlock()
+	return info
 }

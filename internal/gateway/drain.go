@@ -15,9 +15,9 @@ import (
 func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	s.mu.Lock()
 	s.draining.Store(true)
-	open := make([]fanout.Transport, 0, len(s.sessions))
-	for c := range s.sessions {
-		open = append(open, c)
+	open := make([]fanout.Transport, 0, len(s.conns))
+	for c := range s.conns {
+		open = append(open, c.t)
 	}
 	s.mu.Unlock()
 
@@ -34,7 +34,7 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c.Close(closecode.GoingAway, "draining, reconnect elsewhere")
+		c.Close(closecode.GoingAway, drainingReason)
 		t.Reset(step)
 	}
 	done := make(chan struct{})

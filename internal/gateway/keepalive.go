@@ -5,20 +5,17 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"github.com/ticker-dev/ticker/internal/auth"
-	"github.com/ticker-dev/ticker/internal/closecode"
 )
 
-// timers are a session's keepalive ping, idle check and token expiry. They
-// run as timer callbacks, so an idle connection holds no goroutine for them.
+// timers are a WebSocket session's keepalive ping and idle check (the token
+// expiry is every transport's: see run). They run as timer callbacks, so an
+// idle connection holds no goroutine for them.
 type timers struct {
 	mu      sync.Mutex
 	stopped bool
 	running sync.WaitGroup // callbacks under way
 	ping    *time.Timer
 	idle    *time.Timer
-	expire  *time.Timer
 }
 
 // startTimers arms the keepalive ping, at a random point of the first
@@ -33,18 +30,15 @@ func (ss *session) startTimers() {
 	if l.IdleTimeout > 0 {
 		ss.timers.idle = time.AfterFunc(l.IdleTimeout, ss.idleExpired)
 	}
-	if !ss.expiry.IsZero() {
-		ss.timers.expire = time.AfterFunc(time.Until(ss.expiry), ss.tokenExpired)
-	}
 }
 
-// stopTimers stops both timers and waits for a callback under way.
+// stopTimers stops the timers and waits for a callback under way.
 func (ss *session) stopTimers() {
 	t := &ss.timers
 	t.mu.Lock()
 	t.stopped = true
 	t.mu.Unlock()
-	for _, x := range []*time.Timer{t.ping, t.idle, t.expire} {
+	for _, x := range []*time.Timer{t.ping, t.idle} {
 		if x != nil {
 			x.Stop()
 		}
@@ -79,7 +73,7 @@ func (ss *session) keepalive() {
 	case ss.ctx.Err() != nil: // the session ended meanwhile
 	case err != nil:
 		ss.srv.metrics.deadPeers.Inc()
-		ss.srv.log.Debug("dropping a peer that did not answer a ping", "remote", ss.ip, "err", err)
+		ss.srv.log.Debug("dropping a peer that did not answer a ping", "remote", ss.conn.ip, "err", err)
 		ss.drop()
 	default:
 		ss.timers.ping.Reset(l.PingInterval)
@@ -93,19 +87,8 @@ func (ss *session) idleExpired() {
 	}
 	defer ss.timers.running.Done()
 	if ss.sub.Count() == 0 {
-		ss.srv.metrics.limited.WithLabelValues(limitIdle).Inc()
-		ss.Close(closecode.PolicyViolation, "idle: no subscriptions")
+		ss.conn.closeFor(limitIdle, "idle: no subscriptions")
 	}
-}
-
-// tokenExpired closes the connection when its token expires.
-func (ss *session) tokenExpired() {
-	if !ss.timers.enter() {
-		return
-	}
-	defer ss.timers.running.Done()
-	ss.srv.metrics.limited.WithLabelValues(limitTokenExpired).Inc()
-	ss.Close(closecode.PolicyViolation, auth.Reason(auth.ErrTokenExpired))
 }
 
 // noteSubscriptions arms the idle check while the connection holds no

@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// defaultReadLimit is the largest frame a client may send by default
+// (64 KiB); a larger one closes the connection with 1009.
+const defaultReadLimit = 64 << 10
+
 // Limits bound what one client, and all clients together, may take from a
 // gateway. A zero field means its default (see DefaultLimits); a negative one
 // turns that limit off.
@@ -34,23 +38,37 @@ type Limits struct {
 	// connection as a dead peer.
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	// RequestTimeout bounds reading and answering a plain HTTP request
+	// (/metrics, /healthz, /readyz, the page, a refusal): a client that
+	// does not take its answer within it loses the connection. /ws and
+	// /sse streams are bounded by it only until they are admitted.
+	RequestTimeout time.Duration
+	// MaxRequestsPerConn bounds the requests in flight on one connection,
+	// streams included; one more is answered 429. HTTP/1.1 has one at a
+	// time; HTTP/2 (over TLS) multiplexes.
+	MaxRequestsPerConn int
 }
 
-// DefaultLimits are the limits a zero Limits means.
-var DefaultLimits = Limits{
-	MaxConns:      10_000,
-	MaxConnsPerIP: 5_000,
-	ReadLimit:     DefaultReadLimit,
-	OpRate:        20,
-	OpBurst:       50,
-	IdleTimeout:   60 * time.Second,
-	PingInterval:  30 * time.Second,
-	PingTimeout:   10 * time.Second,
+// DefaultLimits returns the limits a zero Limits means.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxConns:      10_000,
+		MaxConnsPerIP: 5_000,
+		ReadLimit:     defaultReadLimit,
+		OpRate:        20,
+		OpBurst:       50,
+		IdleTimeout:   60 * time.Second,
+		PingInterval:  30 * time.Second,
+		PingTimeout:   10 * time.Second,
+
+		RequestTimeout:     10 * time.Second,
+		MaxRequestsPerConn: 100,
+	}
 }
 
 // withDefaults fills in the zero fields.
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := DefaultLimits()
 	pick := func(v *int, def int) {
 		if *v == 0 {
 			*v = def
@@ -64,6 +82,8 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.MaxConns, d.MaxConns)
 	pick(&l.MaxConnsPerIP, d.MaxConnsPerIP)
 	pick(&l.OpBurst, d.OpBurst)
+	pick(&l.MaxRequestsPerConn, d.MaxRequestsPerConn)
+	pickD(&l.RequestTimeout, d.RequestTimeout)
 	pickD(&l.IdleTimeout, d.IdleTimeout)
 	pickD(&l.PingInterval, d.PingInterval)
 	pickD(&l.PingTimeout, d.PingTimeout)
@@ -76,30 +96,8 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// admitLocked says why a new connection from ip may not be served, or "" if
-// it may, in which case it counts the connection in. The caller holds s.mu.
-func (s *Server) admitLocked(ip string) (reason string) {
-	l := s.limits
-	switch {
-	case s.draining.Load():
-		return rejectDraining
-	case l.MaxConns > 0 && len(s.sessions) >= l.MaxConns:
-		return rejectMaxConns
-	case l.MaxConnsPerIP > 0 && s.perIP[ip] >= l.MaxConnsPerIP:
-		return rejectMaxConnsPerIP
-	}
-	s.perIP[ip]++
-	return ""
-}
-
-// releaseLocked counts a connection from ip out. The caller holds s.mu.
-func (s *Server) releaseLocked(ip string) {
-	if s.perIP[ip]--; s.perIP[ip] <= 0 {
-		delete(s.perIP, ip)
-	}
-}
-
-// sourceIP is the address a request came from.
+// sourceIP is the address a request came from, as counted against
+// MaxConnsPerIP.
 func sourceIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -107,14 +105,3 @@ func sourceIP(r *http.Request) string {
 	}
 	return host
 }
-
-// Reasons for refusing a connection: the label values of
-// ticker_upgrades_rejected_total.
-const (
-	rejectDraining      = "draining"
-	rejectHandshake     = "handshake"
-	rejectOrigin        = "origin"
-	rejectAuth          = "auth"
-	rejectMaxConns      = "max_conns"
-	rejectMaxConnsPerIP = "max_conns_per_ip"
-)

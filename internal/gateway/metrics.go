@@ -18,6 +18,8 @@ type Metrics struct {
 	deadPeers   prometheus.Counter
 	abandoned   prometheus.Counter
 	limited     *prometheus.CounterVec
+	inFlight    prometheus.Gauge
+	refused     *prometheus.CounterVec
 }
 
 // NewMetrics creates the gateway's collectors and registers them with reg,
@@ -52,6 +54,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticker_http_connections_abandoned_total",
 			Help: "HTTP connections closed before a whole request arrived: slow or abandoned handshakes, including those cut by the handshake timeout.",
 		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticker_http_requests_in_flight",
+			Help: "HTTP requests being served, SSE streams included (a WebSocket until its upgrade).",
+		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticker_http_requests_refused_total",
+			Help: "HTTP requests refused before their endpoint saw them, by reason: body (a request body; no endpoint takes one: 413), in_flight (past the bound of requests in flight on one connection: 429).",
+		}, []string{"reason"}),
 		deadPeers: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_dead_peers_total",
 			Help: "Connections dropped because the peer did not answer a keepalive ping in time.",
@@ -64,6 +74,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.connections.WithLabelValues(k.String())
 	}
 	m.connections.WithLabelValues(sseLabel)
+	for _, r := range []string{refuseBody, refuseInFlight} {
+		m.refused.WithLabelValues(r)
+	}
 	for _, l := range []string{limitOpRate, limitIdle, limitTokenExpired} {
 		m.limited.WithLabelValues(l)
 	}
@@ -72,7 +85,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.errors.WithLabelValues(c)
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors, m.deadPeers, m.abandoned, m.limited)
+		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors, m.deadPeers, m.abandoned, m.limited,
+			m.inFlight, m.refused)
 	}
 	return m
 }

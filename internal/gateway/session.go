@@ -5,49 +5,43 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
-	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
-// session is one client connection: its read loop handles ops, and it is the
-// fanout.Transport the connection's writer writes through.
+// session is one WebSocket client, the transport of /ws: its read loop
+// answers ops, and the connection's writer writes frames through it.
 type session struct {
 	srv  *Server
 	c    *websocket.Conn
-	kind codec.Kind
-	typ  websocket.MessageType
+	conn *conn // set by serve
 	sub  *fanout.Subscriber
-	ip   string // the source address, counted against MaxConnsPerIP
-	// policy is the server's, narrowed to what the connection's token grants.
-	policy subscribe.Policy
-	expiry time.Time // when the token expires; zero without auth
+	k    codec.Kind
+	typ  websocket.MessageType
 
 	ops     *rate.Limiter // nil: ops are not limited
 	refused int           // ops refused in a row by ops
 	timers  timers
 
-	ctx    context.Context // ends when the session does
+	// ctx ends when the connection is closed or its read loop ends; it
+	// bounds the ops under way and the keepalive ping.
+	ctx    context.Context
 	cancel context.CancelFunc
 
 	closeOnce sync.Once
 	closing   sync.WaitGroup // the closing handshake
-	sentCode  closecode.Code // the close code this side chose, 0 if none
+	sentCode  closecode.Code // the close code sent, 0 if none yet
+	readErr   error          // why the read loop ended
 }
 
-func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string, g *auth.Grant) *session {
-	ss := &session{srv: srv, c: c, kind: k, typ: websocket.MessageText, ip: ip, policy: srv.opts.Policy}
-	if g != nil {
-		ss.policy.Allow = g.Restrict(ss.policy.Allow)
-		ss.expiry = g.Expires
-	}
+func newSession(srv *Server, c *websocket.Conn, k codec.Kind) *session {
+	ss := &session{srv: srv, c: c, k: k, typ: websocket.MessageText}
 	if k == codec.Msgpack {
 		ss.typ = websocket.MessageBinary
 	}
@@ -57,18 +51,22 @@ func newSession(srv *Server, c *websocket.Conn, k codec.Kind, ip string, g *auth
 	if l.OpRate > 0 && l.OpBurst > 0 {
 		ss.ops = rate.NewLimiter(rate.Limit(l.OpRate), l.OpBurst)
 	}
-	ss.sub = srv.opts.Hub.NewSubscriber(ss, k)
 	return ss
 }
+
+func (ss *session) kind() codec.Kind { return ss.k }
+func (ss *session) label() string    { return ss.k.String() }
 
 // Write sends one frame. The background context keeps it allocation-free; a
 // stuck peer is cut off by Close instead of a deadline.
 func (ss *session) Write(p []byte) error { return ss.c.Write(context.Background(), ss.typ, p) }
 
-// Close starts the closing handshake without waiting for it.
+// Close starts the closing handshake without waiting for it, and stops the
+// op under way.
 func (ss *session) Close(code closecode.Code, reason string) {
 	ss.closeOnce.Do(func() {
 		ss.sentCode = code
+		ss.cancel()
 		ss.closing.Add(1)
 		go func() {
 			defer ss.closing.Done()
@@ -81,35 +79,39 @@ func (ss *session) Close(code closecode.Code, reason string) {
 func (ss *session) drop() {
 	ss.closeOnce.Do(func() {
 		ss.sentCode = closecode.Abnormal
+		ss.cancel()
 		_ = ss.c.CloseNow()
 	})
 }
 
-// run serves the connection until it closes.
-func (ss *session) run() {
-	m := ss.srv.metrics
-	m.opened.Inc()
-	conns := m.connections.WithLabelValues(ss.kind.String())
-	conns.Inc()
-	defer conns.Dec()
-
+// serve runs the read loop with the keepalive and idle timers.
+func (ss *session) serve(c *conn) {
+	ss.conn, ss.sub = c, c.sub
 	ss.startTimers()
-	err := ss.readLoop()
+	ss.readErr = ss.readLoop()
+	if code, ok := libraryClose(ss.readErr); ok {
+		// coder/websocket has sent this close frame itself: nothing else
+		// may be sent after it.
+		ss.closeOnce.Do(func() { ss.sentCode = code })
+	}
 	ss.cancel()
 	ss.stopTimers()
-	ss.sub.Close()
+}
+
+// finish waits for a closing handshake under way, closes the socket, and
+// returns the code sent: this side's, or the one the peer closed with and
+// got back.
+func (ss *session) finish() closecode.Code {
 	ss.closeOnce.Do(func() {}) // no close may start after this point
 	ss.closing.Wait()
 	_ = ss.c.CloseNow()
-
-	code := ss.sentCode
-	if code == 0 {
-		code = closecode.Abnormal
-		if c := websocket.CloseStatus(err); c >= 0 {
-			code = closecode.Code(c)
-		}
+	if ss.sentCode != 0 {
+		return ss.sentCode
 	}
-	m.closedWith(code)
+	if c := websocket.CloseStatus(ss.readErr); c >= 0 {
+		return closecode.Code(c)
+	}
+	return closecode.Abnormal
 }
 
 // readLoop reads and answers ops until the connection fails or closes.
@@ -140,10 +142,10 @@ func (ss *session) readLoop() error {
 func (ss *session) answer(typ websocket.MessageType, frame []byte) error {
 	limited := ss.ops != nil && !ss.ops.Allow()
 	if typ != ss.typ {
-		ss.reply(&subscribe.Error{Code: subscribe.CodeBadRequest, Msg: wrongFrameMsg[ss.kind]})
+		ss.reply(&subscribe.Error{Code: subscribe.CodeBadRequest, Msg: wrongFrameMsg[ss.k]})
 		return nil
 	}
-	op, perr := ss.srv.parser.Parse(ss.kind, frame)
+	op, perr := ss.srv.parser.Parse(ss.k, frame)
 	if limited {
 		ss.rateLimited(op, perr)
 		return nil
@@ -165,9 +167,9 @@ func (ss *session) answer(typ websocket.MessageType, frame []byte) error {
 // OpBurst refused ops in a row is closed with 1008.
 func (ss *session) rateLimited(op subscribe.Op, perr *subscribe.Error) {
 	ss.refused++
-	if ss.refused > ss.srv.limits.OpBurst {
-		ss.srv.metrics.limited.WithLabelValues(limitOpRate).Inc()
-		ss.Close(closecode.PolicyViolation, "rate limit exceeded")
+	l := ss.srv.limits
+	if ss.refused > l.OpBurst {
+		ss.conn.closeFor(limitOpRate, "rate limit exceeded")
 		return
 	}
 	id := op.ID
@@ -175,7 +177,7 @@ func (ss *session) rateLimited(op subscribe.Op, perr *subscribe.Error) {
 		id = perr.ID
 	}
 	ss.reply(&subscribe.Error{Code: subscribe.CodeRateLimited, ID: id,
-		Msg: fmt.Sprintf("more than %g ops/s (bursts of %d): op not applied", ss.srv.limits.OpRate, ss.srv.limits.OpBurst)})
+		Msg: fmt.Sprintf("more than %g ops/s (bursts of %d): op not applied", l.OpRate, l.OpBurst)})
 }
 
 var wrongFrameMsg = [codec.NumKinds]string{
@@ -185,18 +187,21 @@ var wrongFrameMsg = [codec.NumKinds]string{
 
 // handle applies one parsed op. An error means the connection cannot go on.
 func (ss *session) handle(op subscribe.Op) error {
-	policy := ss.policy
+	policy := ss.conn.policy
 	switch op.Kind {
 	case subscribe.OpPing:
-		ss.sub.Send(codec.AppendPong(ss.kind, nil, op.ID))
+		ss.sub.Send(codec.AppendPong(ss.k, nil, op.ID))
 	case subscribe.OpSub:
 		if e := policy.CheckSub(op, ss.sub.Holds, ss.sub.Count()); e != nil {
 			ss.reply(e)
 			return nil
 		}
 		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects)
-		if errors.Is(err, fanout.ErrClosed) {
-			return nil // the connection is closing anyway
+		if err != nil && (errors.Is(err, fanout.ErrClosed) || ss.ctx.Err() != nil) {
+			// The connection is closing anyway (the gateway closed it, or
+			// the core dropped it): not an internal error.
+			ss.srv.log.Debug("connection closed while it subscribed", "remote", ss.conn.ip, "err", err)
+			return nil
 		}
 		return err
 	case subscribe.OpUnsub:
@@ -211,5 +216,5 @@ func (ss *session) handle(op subscribe.Op) error {
 
 func (ss *session) reply(e *subscribe.Error) {
 	ss.srv.metrics.errors.WithLabelValues(e.Code).Inc()
-	ss.sub.Send(codec.AppendError(ss.kind, nil, e.ID, e.Code, e.Msg))
+	ss.sub.Send(codec.AppendError(ss.k, nil, e.ID, e.Code, e.Msg))
 }
