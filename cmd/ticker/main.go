@@ -53,6 +53,8 @@ type cli struct {
 	PingInterval     time.Duration `name:"ping-interval" default:"30s" env:"TICKER_PING_INTERVAL" help:"How often each connection is pinged to detect dead peers. -1s: never."`
 	PingTimeout      time.Duration `name:"ping-timeout" default:"10s" env:"TICKER_PING_TIMEOUT" help:"How long a ping may wait for its pong before the connection is dropped as dead."`
 	HandshakeTimeout time.Duration `name:"handshake-timeout" default:"10s" env:"TICKER_HANDSHAKE_TIMEOUT" help:"How long a client may take to send a whole HTTP request, the WebSocket upgrade included."`
+	RequestTimeout   time.Duration `name:"request-timeout" default:"10s" env:"TICKER_REQUEST_TIMEOUT" help:"How long a plain HTTP request (/metrics, /healthz, /readyz, the page) may take to be read and answered; /ws and /sse only until they are admitted."`
+	MaxRequests      int           `name:"max-requests-per-conn" default:"100" env:"TICKER_MAX_REQUESTS_PER_CONN" help:"Most requests in flight on one connection (HTTP/2 multiplexes); one more is answered 429."`
 	DrainWindow      time.Duration `name:"drain-window" default:"10s" env:"TICKER_DRAIN_WINDOW" help:"On SIGTERM/SIGINT, close clients with 1001 spread evenly over this window."`
 	AllowedOrigins   []string      `name:"allowed-origins" default:"localhost:*,127.0.0.1:*,[::1]:*" env:"TICKER_ALLOWED_ORIGINS" help:"Browser origins (host patterns) allowed besides the gateway's own host."`
 	JWTKey           string        `name:"jwt-key" env:"TICKER_JWT_KEY" type:"existingfile" help:"Require a JWT on every connection, checked with this key: a PEM RSA or Ed25519 public key, or a file holding an HMAC secret (32 bytes at least)."`
@@ -76,6 +78,7 @@ func (c *cli) config() app.Config {
 			MaxConns: c.MaxConns, MaxConnsPerIP: c.MaxConnsPerIP, ReadLimit: c.MaxFrameBytes,
 			OpRate: c.OpRate, OpBurst: c.OpBurst, IdleTimeout: c.IdleTimeout,
 			PingInterval: c.PingInterval, PingTimeout: c.PingTimeout,
+			RequestTimeout: c.RequestTimeout, MaxRequestsPerConn: c.MaxRequests,
 		},
 		HandshakeTimeout: c.HandshakeTimeout,
 		SlowTimeout:      c.SlowTimeout, MaxBatch: c.MaxBatch, MaxBatchBytes: c.MaxBatchBytes,

@@ -47,6 +47,9 @@ func (a *App) serve() error {
 	a.http = &http.Server{
 		Handler:           a.gw,
 		ReadHeaderTimeout: cfg.HandshakeTimeout,
+		// The gateway answers OPTIONS * itself: net/http's own handler
+		// reads an announced body with no deadline.
+		DisableGeneralOptionsHandler: true,
 		IdleTimeout:       time.Minute,
 		ConnState:         a.gw.ConnState,
 		ConnContext:       a.gw.ConnContext,

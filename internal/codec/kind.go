@@ -1,5 +1,7 @@
 package codec
 
+import "strings"
+
 // Kind is a wire encoding a client can choose.
 type Kind uint8
 
@@ -19,9 +21,10 @@ const (
 	SubprotocolMsgpack = "ticker.v1.msgpack"
 )
 
-// KindOf maps a negotiated subprotocol to its encoding; anything else is JSON.
+// KindOf maps a negotiated subprotocol to its encoding, without regard to
+// case as the WebSocket library matches it; anything else is JSON.
 func KindOf(subprotocol string) Kind {
-	if subprotocol == SubprotocolMsgpack {
+	if strings.EqualFold(subprotocol, SubprotocolMsgpack) {
 		return Msgpack
 	}
 	return JSON

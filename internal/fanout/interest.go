@@ -69,7 +69,11 @@ func (h *Hub) recall(ctx context.Context, patterns []string) {
 	if !ok || len(patterns) == 0 {
 		return
 	}
-	if err := lv.LastValues(ctx, patterns, h.Deliver); err != nil {
+	switch err := lv.LastValues(ctx, patterns, h.Deliver); {
+	case err == nil:
+	case ctx.Err() != nil: // the subscriber left, or the hub is closing
+		h.log.Debug("snapshots from the bus abandoned", "patterns", len(patterns), "err", err)
+	default:
 		h.log.Warn("snapshots from the bus failed; serving those this gateway has seen", "patterns", len(patterns), "err", err)
 	}
 	h.settle(ctx)
