@@ -42,7 +42,9 @@ type Bus struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	msgs     chan *nats.Msg // updates received, not yet delivered
-	back     chan struct{}  // a token when the connection was made or came back
+	back     chan struct{}  // a token when the connection was made late or came back
+	dialed   chan struct{}  // closed when nats.Connect has returned
+	upAtDial bool           // nats.Connect made the connection itself; set before dialed closes
 	done     chan struct{}  // closed by Close
 	ctx      context.Context
 	cancel   context.CancelFunc // ends ctx at Close
@@ -62,7 +64,9 @@ const pendingUpdates = 1 << 16
 
 // Connect dials NATS. It does not wait for a server: while none answers,
 // Connected is false and the connection keeps retrying. The bus delivers
-// nothing until Start.
+// nothing until Start. A connection Connect makes at once has missed
+// nothing and is not caught up: its caller checks the stream with
+// EnsureStream.
 func Connect(opts Options) (*Bus, error) {
 	if opts.URL == "" {
 		return nil, errors.New("broker: no NATS URL")
@@ -78,6 +82,7 @@ func Connect(opts Options) (*Bus, error) {
 		metrics:  opts.Metrics,
 		msgs:     make(chan *nats.Msg, pendingUpdates),
 		back:     make(chan struct{}, 1),
+		dialed:   make(chan struct{}),
 		done:     make(chan struct{}),
 		watching: make(map[string]*nats.Subscription),
 	}
@@ -85,6 +90,8 @@ func Connect(opts Options) (*Bus, error) {
 		b.metrics = NewMetrics(nil)
 	}
 	nc, err := nats.Connect(opts.URL, b.natsOptions(opts.Name)...)
+	b.upAtDial = err == nil && nc.IsConnected()
+	close(b.dialed)
 	if err != nil {
 		return nil, fmt.Errorf("connect to nats %s: %w", opts.URL, err)
 	}
@@ -114,7 +121,14 @@ func (b *Bus) natsOptions(name string) []nats.Option {
 		nats.RetryOnFailedConnect(true),
 		nats.ConnectHandler(func(*nats.Conn) {
 			b.log.Info("connected")
-			b.cameBack() // the first connection, made at once or late, needs a catch-up too
+			// A first connection made late needs a catch-up like a
+			// reconnect: subscribers may have come and missed updates.
+			// One that Connect made itself missed nothing (its caller
+			// checks the stream); resyncing it later would replay last
+			// values to subscribers that just had them as snapshots.
+			if <-b.dialed; !b.upAtDial {
+				b.cameBack()
+			}
 		}),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err == nil { // our own Close
@@ -137,15 +151,15 @@ func (b *Bus) natsOptions(name string) []nats.Option {
 }
 
 // Start begins handing every update received to deliver (the payload is the
-// caller's to keep) and, each time the connection is made or comes back,
-// checks the snapshot stream and calls resync, when not nil, on a goroutine
+// caller's to keep) and, each time the connection is made late (after
+// Connect returned) or comes back, checks the snapshot stream and calls resync, when not nil, on a goroutine
 // of the bus; resync's ctx ends at Close. The hub replays last values there,
 // so clients catch up on what they missed while the bus was away.
 //
 // Nothing before Start is lost: updates of patterns watched earlier wait in
 // the bus's buffer and are delivered first, in order, and a connection made
-// or regained earlier (the first one included) is caught up right after
-// Start, once however often it happened.
+// late or regained earlier is caught up right after Start, once however
+// often it happened.
 //
 // Start is called once, with a deliver function; after Close it does
 // nothing.

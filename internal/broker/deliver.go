@@ -24,23 +24,27 @@ func (b *Bus) cameBack() {
 	}
 }
 
-// catchUp runs each time the connection is made or comes back (or came, or
-// came back, before Start), until Close: it creates or checks the snapshot
-// stream (a server that lost its storage lost the stream too) and calls
-// resync.
+// catchUp runs each time the connection is made late or comes back (or
+// did, before Start), until Close: it creates or checks the snapshot stream
+// (a server that lost its storage lost the stream too) and calls resync.
 func (b *Bus) catchUp(resync func(ctx context.Context)) {
 	defer b.wg.Done()
 	for {
 		select {
 		case <-b.back:
-			if err := b.EnsureStream(b.ctx); err != nil && b.ctx.Err() == nil {
-				b.log.Error("snapshot stream unusable; snapshots come only from updates this gateway has seen", "err", err)
-			}
+			b.ensureStream()
 			if resync != nil {
 				resync(b.ctx)
 			}
 		case <-b.done:
 			return
 		}
+	}
+}
+
+// ensureStream creates or checks the snapshot stream, logging why it cannot.
+func (b *Bus) ensureStream() {
+	if err := b.EnsureStream(b.ctx); err != nil && b.ctx.Err() == nil {
+		b.log.Error("snapshot stream unusable; snapshots come only from updates this gateway has seen", "err", err)
 	}
 }
