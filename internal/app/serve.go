@@ -50,10 +50,10 @@ func (a *App) serve() error {
 		// The gateway answers OPTIONS * itself: net/http's own handler
 		// reads an announced body with no deadline.
 		DisableGeneralOptionsHandler: true,
-		IdleTimeout:       time.Minute,
-		ConnState:         a.gw.ConnState,
-		ConnContext:       a.gw.ConnContext,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+		IdleTimeout:                  time.Minute,
+		ConnState:                    a.gw.ConnState,
+		ConnContext:                  a.gw.ConnContext,
+		ErrorLog:                     slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
 	go func() {
 		var err error
