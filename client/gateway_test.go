@@ -181,3 +181,6 @@ func (p *publisher) mustStore(t *testing.T, subject string, v any) {
 		t.Fatal(err)
 	}
 }
+
+// appConfig is the gateway's configuration, for the tests that change it.
+type appConfig = app.Config
