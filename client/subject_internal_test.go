@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,22 @@ func TestMatches(t *testing.T) {
 		if got := matches(tt.p, tt.s); got != tt.want {
 			t.Errorf("matches(%q, %q) = %v, want %v", tt.p, tt.s, got, tt.want)
 		}
+	}
+}
+
+func TestSubscribeOptionsGoIntoTheSubOp(t *testing.T) {
+	r := newRegistry()
+	rec := r.add([]string{"quotes.B", "quotes.A", "quotes.B"}, SubscribeOptions{MaxRate: 5, Delta: true})
+	plain := r.add([]string{"scores.>"}, SubscribeOptions{})
+	ops := r.subOps([]*record{rec, plain}, true)
+	if len(ops) != 4 { // two sub ops (the options differ), each with its barrier ping
+		t.Fatalf("ops %+v", ops)
+	}
+	first, second := ops[0].encode(), ops[2].encode()
+	if first["op"] != "sub" || first["max_rate"] != 5.0 || first["delta"] != true || fmt.Sprint(first["subjects"]) != "[quotes.A quotes.B]" {
+		t.Errorf("sub op with options: %v", first)
+	}
+	if _, ok := second["max_rate"]; ok || second["delta"] != nil || ops[1].encode()["op"] != "ping" {
+		t.Errorf("sub op without options: %v, then %v", second, ops[1].encode())
 	}
 }
