@@ -20,17 +20,11 @@ func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := client.New(client.Options{
-		URLs:  []string{url},
-		Codec: client.Msgpack,
+		URLs: []string{url}, // one gateway, or several to go round
 		OnUpdate: func(u client.Update) {
 			if q := u.Quote; q != nil {
 				fmt.Printf("%s last %.2f bid %.2f ask %.2f snapshot %v\n", q.Symbol, q.Last, q.Bid, q.Ask, u.Snapshot)
 				cancel() // one is enough for this example
-			}
-		},
-		OnEvent: func(e client.Event) {
-			if e.State == client.Open {
-				fmt.Println("open", e.Codec)
 			}
 		},
 	})
@@ -43,9 +37,52 @@ func Example() {
 	if err := c.Run(ctx); err != nil { // until ctx ends, reconnecting as needed
 		log.Fatal(err)
 	}
+	// Output: AAPL last 189.13 bid 189.12 ask 189.14 snapshot true
+}
+
+// Follow the connection's state. Subscribed comes once the snapshots of
+// what is held have been delivered.
+func ExampleOptions_onEvent() {
+	gateway := exampleGateway()
+	defer gateway.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.New(client.Options{
+		URLs:  []string{gateway.URL},
+		Codec: client.Msgpack,
+		OnUpdate: func(u client.Update) {
+			fmt.Println("update", u.Subject, u.Seq, "snapshot", u.Snapshot)
+		},
+		OnEvent: func(e client.Event) {
+			switch e.State {
+			case client.Open:
+				fmt.Println(e.State, e.Codec)
+			case client.Subscribed:
+				fmt.Println(e.State, e.Patterns)
+				cancel()
+			case client.Closed:
+				fmt.Println(e.State, e.Code, e.Reason, "final", e.Final)
+			default:
+				fmt.Println(e.State)
+			}
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Subscribe("quotes.AAPL"); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
 	// Output:
+	// connecting
 	// open msgpack
-	// AAPL last 189.13 bid 189.12 ask 189.14 snapshot true
+	// update quotes.AAPL 42 snapshot true
+	// subscribed [quotes.AAPL]
+	// closed 1000 closed by client final true
 }
 
 // Speak the protocol directly: one connection, one message at a time.

@@ -64,7 +64,7 @@ func readPTY(f *os.File) *ptyOutput {
 func TestSubOnATerminalDrawsTheTableAndRestoresItOnCtrlC(t *testing.T) {
 	bin := buildFeedsim(t)
 	url := startGateway(t, nil, stored)
-	cmd := exec.Command(bin, "sub", "--url", url, "quotes.>", "scores.>")
+	cmd := exec.Command(bin, append(readmeSubArgs(t), "--url", url)...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -120,4 +120,29 @@ func shows(screen string, words ...string) bool {
 		}
 	}
 	return true
+}
+
+// readmeSubArgs returns the arguments of the README's "Watch it in a
+// terminal" command, so that the command it shows is the one tested.
+func readmeSubArgs(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "## Watch it in a terminal\n")
+	_, block, _ := strings.Cut(section, "```sh\n")
+	line, _, _ := strings.Cut(block, "\n")
+	cmd, ok := strings.CutPrefix(line, "go run ./cmd/feedsim ")
+	if !ok {
+		t.Fatalf("the README's terminal command is %q, want go run ./cmd/feedsim sub ...", line)
+	}
+	var args []string
+	for _, f := range strings.Fields(cmd) {
+		args = append(args, strings.Trim(f, "'"))
+	}
+	if len(args) == 0 || args[0] != "sub" {
+		t.Fatalf("the README's terminal command runs %q, want sub", cmd)
+	}
+	return args
 }
