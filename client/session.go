@@ -51,6 +51,7 @@ func (s *session) run(ctx context.Context) *CloseError {
 	go s.read(read)
 	s.send(ops)
 	s.watch(ctx, read)
+	_ = s.conn.CloseNow() // ended already; this frees what is left of it
 
 	c.mu.Lock()
 	c.cur = nil
