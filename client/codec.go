@@ -1,10 +1,6 @@
 package client
 
-import (
-	"fmt"
-
-	"github.com/ticker-dev/ticker/internal/codec"
-)
+import "fmt"
 
 // Codec is the encoding of a connection: JSON text frames or msgpack binary
 // frames. The zero value is JSON.
@@ -18,8 +14,8 @@ const (
 
 // The subprotocol names a client offers in Sec-WebSocket-Protocol.
 const (
-	SubprotocolJSON    = codec.SubprotocolJSON
-	SubprotocolMsgpack = codec.SubprotocolMsgpack
+	SubprotocolJSON    = "ticker.v1.json"
+	SubprotocolMsgpack = "ticker.v1.msgpack"
 )
 
 // String returns "json" or "msgpack".

@@ -5,29 +5,26 @@ import (
 	"fmt"
 
 	"github.com/coder/websocket"
-
-	"github.com/ticker-dev/ticker/internal/closecode"
-	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
 // Error codes of the server's error replies (docs/protocol.md, section 9).
 const (
-	CodeBadRequest           = subscribe.CodeBadRequest           // the op was not well formed
-	CodeBadSubject           = subscribe.CodeBadSubject           // a pattern breaks the subject rules
-	CodeForbidden            = subscribe.CodeForbidden            // a pattern reaches beyond what is allowed
-	CodeTooManySubscriptions = subscribe.CodeTooManySubscriptions // the connection would hold too many patterns
-	CodeRateLimited          = subscribe.CodeRateLimited          // ops too fast; the client sends the sub again later
+	CodeBadRequest           = "bad_request"            // the op was not well formed
+	CodeBadSubject           = "bad_subject"            // a pattern breaks the subject rules
+	CodeForbidden            = "forbidden"              // a pattern reaches beyond what is allowed
+	CodeTooManySubscriptions = "too_many_subscriptions" // the connection would hold too many patterns
+	CodeRateLimited          = "rate_limited"           // ops too fast; the client sends the sub again later
 )
 
 // Close codes a connection ends with (docs/protocol.md, section 10).
 const (
-	StatusNormal          = int(closecode.Normal)          // 1000
-	StatusGoingAway       = int(closecode.GoingAway)       // 1001: the pod drains; reconnect elsewhere, soon
-	StatusAbnormal        = int(closecode.Abnormal)        // 1006: no close frame, or the connection failed to open
-	StatusPolicyViolation = int(closecode.PolicyViolation) // 1008: origin, token, slow consumer, rate limit, idle
-	StatusMessageTooBig   = int(closecode.MessageTooBig)   // 1009
-	StatusInternalError   = int(closecode.InternalError)   // 1011
-	StatusTryAgainLater   = int(closecode.TryAgainLater)   // 1013: a connection limit; retry later
+	StatusNormal          = 1000
+	StatusGoingAway       = 1001 // the pod drains; reconnect elsewhere, soon
+	StatusAbnormal        = 1006 // no close frame, or the connection failed to open
+	StatusPolicyViolation = 1008 // origin, token, slow consumer, rate limit, idle
+	StatusMessageTooBig   = 1009
+	StatusInternalError   = 1011
+	StatusTryAgainLater   = 1013 // a connection limit; retry later
 	// StatusClientTimeout is the code this client closes with when it gives
 	// up on a silent connection (as ticker.js does).
 	StatusClientTimeout = 4000
