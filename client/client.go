@@ -209,7 +209,11 @@ func (c *Client) connect(ctx context.Context, url string, attempt int) (time.Tim
 	conn, err := Dial(dctx, url, DialOptions{Codec: c.opts.Codec, Token: token, Header: c.opts.Header, HTTPClient: c.opts.HTTPClient})
 	cancel()
 	if err != nil {
-		return time.Time{}, &CloseError{URL: url, Code: StatusAbnormal, Reason: err.Error(), err: err}
+		reason := err.Error()
+		if inner := errors.Unwrap(err); inner != nil {
+			reason = inner.Error() // without Dial's "dial <url>:", which CloseError says
+		}
+		return time.Time{}, &CloseError{URL: url, Code: StatusAbnormal, Reason: reason, err: err}
 	}
 	c.stats.opened.Add(1)
 	openedAt := time.Now()

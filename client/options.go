@@ -41,7 +41,8 @@ type Options struct {
 	OnEvent func(Event)
 	// MaxPending is how many subjects may have an update waiting for
 	// OnUpdate; 0 means 4096. An update for one more subject is dropped and
-	// counted (Stats.Dropped); the subject's next update shows the Gap.
+	// counted (Stats.Dropped); the next update of that subject delivered
+	// shows what was lost in its Gap.
 	MaxPending int
 
 	Backoff Backoff

@@ -36,7 +36,9 @@ func (l *lines) update(u client.Update) error {
 
 func (l *lines) event(e client.Event) {
 	switch {
-	case e.State == client.Closed && !e.Final && e.Code != client.StatusNormal:
+	case e.State == client.Closed && !e.Final && e.Code == client.StatusAbnormal: // failed, or lost without a close
+		fmt.Fprintf(l.log, "feedsim: %s: %s; retrying in %v\n", e.URL, e.Reason, e.RetryIn.Round(time.Millisecond))
+	case e.State == client.Closed && !e.Final:
 		fmt.Fprintf(l.log, "feedsim: %s: closed with %d %s; reconnecting in %v\n", e.URL, e.Code, e.Reason, e.RetryIn.Round(time.Millisecond))
 	case e.State == client.Subscribed && l.subscribed:
 		fmt.Fprintf(l.log, "feedsim: %s: subscribed again\n", e.URL)
