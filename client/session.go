@@ -63,6 +63,9 @@ func (s *session) run(ctx context.Context) *CloseError {
 	}
 	end := s.end
 	s.mu.Unlock()
+	if end == nil { // the reader always says how; this is a guard
+		end = &CloseError{URL: s.url, Code: StatusAbnormal, Reason: "connection lost"}
+	}
 	return end
 }
 
