@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticker-dev/ticker/internal/client"
-	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/client"
 )
 
 // dashboardFile is the Grafana dashboard of the gateway.
@@ -272,7 +271,7 @@ func TestEveryDashboardPanelReturnsDataFromARealPrometheus(t *testing.T) {
 
 	// One connection opened and closed before the first scrape, so that the
 	// closed-by-code series exists all along (it appears on the first close).
-	c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.Options{Codec: codec.Msgpack})
+	c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.DialOptions{Codec: client.Msgpack})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticker-dev/ticker/internal/client"
-	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/client"
 )
 
 func TestTwoGatewaysOnOneNATSBothDeliverAFeedsimPublish(t *testing.T) {
@@ -22,12 +21,12 @@ func TestTwoGatewaysOnOneNATSBothDeliverAFeedsimPublish(t *testing.T) {
 	waitReady(t, addrB)
 
 	ctx := testCtx(t, 30*time.Second)
-	onA, err := client.Dial(ctx, "ws://"+addrA+"/ws", client.Options{Codec: codec.JSON})
+	onA, err := client.Dial(ctx, "ws://"+addrA+"/ws", client.DialOptions{Codec: client.JSON})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer onA.Close()
-	onB, err := client.Dial(ctx, "ws://"+addrB+"/ws", client.Options{Codec: codec.Msgpack})
+	onB, err := client.Dial(ctx, "ws://"+addrB+"/ws", client.DialOptions{Codec: client.Msgpack})
 	if err != nil {
 		t.Fatal(err)
 	}

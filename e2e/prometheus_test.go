@@ -16,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticker-dev/ticker/internal/client"
-	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/client"
 )
 
 // The Prometheus server and promtool come from Debian's prometheus package;
@@ -55,7 +54,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	start(t, "ticker", nil, "--listen", addr, "--nats-listen", "127.0.0.1:0")
 	waitReady(t, addr)
 	ctx := testCtx(t, 30*time.Second)
-	c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.Options{Codec: codec.JSON})
+	c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.DialOptions{Codec: client.JSON})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/ticker-dev/ticker/internal/client"
-	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/client"
 )
 
 func TestTheDefaultRunServesLiveDataAndDrainsOnSIGTERM(t *testing.T) {
@@ -24,7 +23,7 @@ func TestTheDefaultRunServesLiveDataAndDrainsOnSIGTERM(t *testing.T) {
 	ctx := testCtx(t, 30*time.Second)
 	var conns []*client.Conn
 	for range 2 {
-		c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.Options{Codec: codec.JSON})
+		c, err := client.Dial(ctx, "ws://"+addr+"/ws", client.DialOptions{Codec: client.JSON})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,7 @@ type cli struct {
 	Load      loadCmd      `cmd:"" help:"Load-test ticker on this machine: many subscribers, a paced publisher, latency and delivery report."`
 	Rawserver rawserverCmd `cmd:"" help:"Run the reference fan-out server (plain coder/websocket) that ticker is compared against."`
 	Compare   compareCmd   `cmd:"" help:"Compare load reports (feedsim load --json): the rawserver's against ticker's."`
+	Sub       subCmd       `cmd:"" help:"Subscribe and watch: a live table of quotes and scores on a terminal, one JSON message per line when piped."`
 	LoadChild loadChildCmd `cmd:"" name:"load-child" hidden:"" help:"The child process of load --procs (internal)."`
 }
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/broker"
-	"github.com/ticker-dev/ticker/internal/client"
 )
 
 func TestRawserverServesAndDrains(t *testing.T) {
@@ -39,7 +39,7 @@ func TestRawserverServesAndDrains(t *testing.T) {
 	defer cancel()
 	var conn *client.Conn
 	for conn == nil {
-		if conn, err = client.Dial(tctx, "ws://"+addr+"/ws", client.Options{}); err != nil {
+		if conn, err = client.Dial(tctx, "ws://"+addr+"/ws", client.DialOptions{}); err != nil {
 			if tctx.Err() != nil {
 				t.Fatal(err)
 			}

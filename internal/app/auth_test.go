@@ -11,7 +11,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 )
 
 const testSecret = "a test secret of at least thirty-two bytes"
@@ -50,7 +50,7 @@ func dialToken(t *testing.T, a *App, tok string, inQuery bool) *client.Conn {
 	default:
 		h.Set("Authorization", "Bearer "+tok)
 	}
-	c, err := client.Dial(testCtx(t), url, client.Options{Header: h})
+	c, err := client.Dial(testCtx(t), url, client.DialOptions{Header: h})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -50,7 +50,7 @@ func tokenWith(t *testing.T, method jwt.SigningMethod, extra map[string]any, cla
 // dialQuery dials with rawQuery as the URL's query, as sent.
 func dialQuery(t *testing.T, a *App, rawQuery string) *client.Conn {
 	t.Helper()
-	c, err := client.Dial(testCtx(t), wsURL(a)+"?"+rawQuery, client.Options{})
+	c, err := client.Dial(testCtx(t), wsURL(a)+"?"+rawQuery, client.DialOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestEdgesTwoAuthorizationHeadersAreAnInvalidToken(t *testing.T) {
 	a := startAuthApp(t)
 	tok := token(t, testSecret, []string{"quotes.>"}, time.Now().Add(time.Hour))
 	h := http.Header{"Authorization": {"Bearer " + tok, "Bearer " + tok}}
-	c, err := client.Dial(testCtx(t), wsURL(a), client.Options{Header: h})
+	c, err := client.Dial(testCtx(t), wsURL(a), client.DialOptions{Header: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestEdgesStringIDsComeBackUnchangedOrAreRefused(t *testing.T) {
 			if tt.k == codec.Msgpack {
 				typ = websocket.MessageBinary
 			}
-			if err := c.WS().Write(testCtx(t), typ, tt.frame); err != nil {
+			if err := c.WriteFrame(testCtx(t), typ == websocket.MessageBinary, tt.frame); err != nil {
 				t.Fatal(err)
 			}
 			m := next(t, c, tt.op)
@@ -198,7 +198,7 @@ func TestEdgesUnknownValuesNestOnlySoDeep(t *testing.T) {
 			if tt.k == codec.Msgpack {
 				typ = websocket.MessageBinary
 			}
-			if err := c.WS().Write(testCtx(t), typ, tt.frame); err != nil {
+			if err := c.WriteFrame(testCtx(t), typ == websocket.MessageBinary, tt.frame); err != nil {
 				t.Fatal(err)
 			}
 			m := next(t, c, tt.op)

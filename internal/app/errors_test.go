@@ -68,7 +68,7 @@ func TestBadOpsGetTheirErrorCodeAndTheConnectionStaysUsable(t *testing.T) {
 	c := dial(t, a, codec.JSON)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := c.WS().Write(testCtx(t), websocket.MessageText, []byte(tt.frame)); err != nil {
+			if err := c.WriteFrame(testCtx(t), false, []byte(tt.frame)); err != nil {
 				t.Fatal(err)
 			}
 			m := next(t, c, "error")
@@ -131,11 +131,8 @@ func TestAFrameOfTheWrongTypeIsABadRequest(t *testing.T) {
 	for _, k := range codecs {
 		t.Run(k.String(), func(t *testing.T) {
 			c := dial(t, a, k)
-			typ := websocket.MessageBinary
-			if k == codec.Msgpack {
-				typ = websocket.MessageText
-			}
-			if err := c.WS().Write(testCtx(t), typ, []byte(`{"op":"ping","id":1}`)); err != nil {
+			binary := k != codec.Msgpack // the other type than the connection's
+			if err := c.WriteFrame(testCtx(t), binary, []byte(`{"op":"ping","id":1}`)); err != nil {
 				t.Fatal(err)
 			}
 			if m := next(t, c, "error"); m.Code != "bad_request" || m.ID != nil {
@@ -150,7 +147,7 @@ func TestAFrameOverTheReadLimitClosesWith1009(t *testing.T) {
 	a := startApp(t, nil)
 	c := dial(t, a, codec.JSON)
 	big := `{"op":"ping","id":"` + strings.Repeat("x", 65<<10) + `"}`
-	_ = c.WS().Write(testCtx(t), websocket.MessageText, []byte(big))
+	_ = c.WriteFrame(testCtx(t), false, []byte(big))
 	_, err := c.Next(testCtx(t))
 	if got := websocket.CloseStatus(err); got != websocket.StatusMessageTooBig {
 		t.Fatalf("close status %v (%v), want 1009", got, err)
@@ -175,8 +172,8 @@ func TestSubprotocolNegotiation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := c.WS().Subprotocol(); got != tt.reply || c.Kind() != tt.want {
-				t.Fatalf("subprotocol %q kind %s, want %q %s", got, c.Kind(), tt.reply, tt.want)
+			if got := c.Subprotocol(); got != tt.reply || c.Codec() != wire(tt.want) {
+				t.Fatalf("subprotocol %q kind %s, want %q %s", got, c.Codec(), tt.reply, tt.want)
 			}
 			barrier(t, c, "p") // JSON on the wire when nothing was agreed
 		})

@@ -13,7 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -40,7 +40,7 @@ func dialFrom(t *testing.T, a *App, src string) (*client.Conn, error) {
 	t.Helper()
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
 	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
-	c, err := client.Dial(testCtx(t), wsURL(a), client.Options{HTTPClient: hc})
+	c, err := client.Dial(testCtx(t), wsURL(a), client.DialOptions{HTTPClient: hc})
 	if err == nil {
 		t.Cleanup(func() { _ = c.Close() })
 	}
@@ -121,7 +121,7 @@ func TestAConfiguredReadLimitClosesLargerFramesWith1009(t *testing.T) {
 	c := dial(t, a, codec.JSON)
 	barrier(t, c, "small frames pass")
 	big := `{"op":"ping","id":"` + strings.Repeat("x", 1100) + `"}`
-	if err := c.WS().Write(testCtx(t), websocket.MessageText, []byte(big)); err != nil {
+	if err := c.WriteFrame(testCtx(t), false, []byte(big)); err != nil {
 		t.Fatal(err)
 	}
 	wantClose(t, closedWith(t, c), websocket.StatusMessageTooBig, "")

@@ -14,7 +14,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 	"go.uber.org/goleak"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -112,9 +112,17 @@ func (p *publisher) raw(subject string, b []byte) {
 	}
 }
 
+// wire is the client's name for the encoding k.
+func wire(k codec.Kind) client.Codec {
+	if k == codec.Msgpack {
+		return client.Msgpack
+	}
+	return client.JSON
+}
+
 func dial(t *testing.T, a *App, k codec.Kind) *client.Conn {
 	t.Helper()
-	c, err := client.Dial(testCtx(t), wsURL(a), client.Options{Codec: k})
+	c, err := client.Dial(testCtx(t), wsURL(a), client.DialOptions{Codec: wire(k)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +190,7 @@ func metricLine(t *testing.T, a *App, name string) string {
 
 func dialOffer(t *testing.T, a *App, subprotocol string) (*client.Conn, error) {
 	t.Helper()
-	c, err := client.Dial(testCtx(t), wsURL(a), client.Options{Subprotocol: subprotocol})
+	c, err := client.Dial(testCtx(t), wsURL(a), client.DialOptions{Subprotocol: subprotocol})
 	if err == nil {
 		t.Cleanup(func() { _ = c.Close() })
 	}

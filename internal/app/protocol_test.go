@@ -24,8 +24,8 @@ func TestSubscriberGetsAckThenSnapshotThenLiveUpdatesInOrder(t *testing.T) {
 	for _, k := range codecs {
 		t.Run(k.String(), func(t *testing.T) {
 			c := dial(t, a, k)
-			if c.Kind() != k {
-				t.Fatalf("negotiated %s, want %s", c.Kind(), k)
+			if c.Codec() != wire(k) {
+				t.Fatalf("negotiated %s, want %s", c.Codec(), k)
 			}
 			sub(t, c, 7, "quotes.AAPL")
 			snap := next(t, c, "msg")

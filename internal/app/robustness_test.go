@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/ticker-dev/ticker/internal/codec"
@@ -52,7 +51,7 @@ func TestBadMsgpackOpsAreBadRequestsAndTheConnectionStaysUsable(t *testing.T) {
 	c := dial(t, a, codec.Msgpack)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := c.WS().Write(testCtx(t), websocket.MessageBinary, tt.frame); err != nil {
+			if err := c.WriteFrame(testCtx(t), true, tt.frame); err != nil {
 				t.Fatal(err)
 			}
 			m := next(t, c, "error")

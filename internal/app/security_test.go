@@ -19,8 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/ticker-dev/ticker/internal/client"
-	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/client"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns
@@ -79,7 +78,7 @@ func TestTLSServesWSS(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("https /healthz %d", resp.StatusCode)
 	}
-	c, err := client.Dial(testCtx(t), "wss://"+a.Addr()+"/ws", client.Options{HTTPClient: hc})
+	c, err := client.Dial(testCtx(t), "wss://"+a.Addr()+"/ws", client.DialOptions{HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +109,7 @@ func TestBrowserOriginsOutsideTheAllowListAreClosedWith1008(t *testing.T) {
 			if tt.origin != "" {
 				h.Set("Origin", tt.origin)
 			}
-			c, err := client.Dial(testCtx(t), wsURL(a), client.Options{Codec: codec.JSON, Header: h})
+			c, err := client.Dial(testCtx(t), wsURL(a), client.DialOptions{Codec: client.JSON, Header: h})
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("refused: %v", err)

@@ -117,5 +117,5 @@ func stall(t *testing.T, a *App, k codec.Kind) {
 	if err := c.Sub(testCtx(t), 1, "quotes.>", "scores.>", "bulk.>"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.WS().CloseNow() })
+	t.Cleanup(func() { _ = c.CloseNow() })
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -108,7 +108,7 @@ func (tp *tape) waitLast(t *testing.T, seq uint64, subjects ...string) {
 // dialRecorded dials a and records what the connection receives.
 func dialRecorded(t *testing.T, a *App, k codec.Kind, name string) (*client.Conn, *tape) {
 	t.Helper()
-	c, err := client.Dial(testCtx(t), wsURL(a), client.Options{Codec: k})
+	c, err := client.Dial(testCtx(t), wsURL(a), client.DialOptions{Codec: wire(k)})
 	if err != nil {
 		t.Fatal(err)
 	}

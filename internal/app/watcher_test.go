@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )

@@ -10,7 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/vmihailenco/msgpack/v5"
 
-	"github.com/ticker-dev/ticker/internal/client"
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -53,7 +53,7 @@ func TestBadOpsGetTheProtocolsAnswer(t *testing.T) {
 	}
 	conns := map[codec.Kind]*client.Conn{}
 	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
-		c, err := client.Dial(ctx, url, client.Options{Codec: k})
+		c, err := client.Dial(ctx, url, client.DialOptions{Codec: wireCodec(k)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestBadOpsGetTheProtocolsAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := conns[tt.k]
-			if err := c.WS().Write(ctx, tt.typ, tt.frame); err != nil {
+			if err := c.WriteFrame(ctx, tt.typ == websocket.MessageBinary, tt.frame); err != nil {
 				t.Fatal(err)
 			}
 			got := next(t, ctx, c, tt.op)
@@ -82,4 +82,12 @@ func TestBadOpsGetTheProtocolsAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wireCodec is the client's name for encoding k.
+func wireCodec(k codec.Kind) client.Codec {
+	if k == codec.Msgpack {
+		return client.Msgpack
+	}
+	return client.JSON
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 	"go.uber.org/goleak"
 
+	"github.com/ticker-dev/ticker/client"
 	"github.com/ticker-dev/ticker/internal/broker"
-	"github.com/ticker-dev/ticker/internal/client"
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -99,15 +99,15 @@ func TestProtocol(t *testing.T) {
 	url, nc := start(t, 0)
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()
-	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
+	for _, k := range []client.Codec{client.JSON, client.Msgpack} {
 		t.Run(k.String(), func(t *testing.T) {
-			c, err := client.Dial(ctx, url, client.Options{Codec: k})
+			c, err := client.Dial(ctx, url, client.DialOptions{Codec: k})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			if c.Kind() != k {
-				t.Fatalf("codec %s", c.Kind())
+			if c.Codec() != k {
+				t.Fatalf("codec %s", c.Codec())
 			}
 			if err := c.Sub(ctx, 1, "quotes.AAPL", "quotes.AAPL", "quotes.MSFT"); err != nil {
 				t.Fatal(err)
@@ -146,7 +146,7 @@ func TestSlowConsumer(t *testing.T) {
 	s, url, nc := startServer(t, 4)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, url, client.Options{})
+	c, err := client.Dial(ctx, url, client.DialOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/loadgen/wire"
+	"github.com/ticker-dev/ticker/internal/protocol"
 )
 
 // Connection limits and timeouts.
@@ -160,7 +161,7 @@ func (c *conn) dialAndSub(ctx context.Context) error {
 		subjects[j] = wire.SubjectName(f.cfg.Prefix, f.cs.subject(c.idx, j))
 	}
 	c.awaiting, c.refused = true, false
-	op := map[string]any{"op": "sub", "id": 1, "subjects": subjects}
+	op := map[string]any{protocol.KeyOp: protocol.OpSub, protocol.KeyID: 1, protocol.KeySubjects: subjects}
 	typ := websocket.MessageText
 	var p []byte
 	if f.cfg.Codec == codec.Msgpack {

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/protocol"
 )
 
 // Op is the kind of a server message.
@@ -61,13 +62,13 @@ func (p *Parser) Next(k codec.Kind, frame []byte) (Message, []byte, error) {
 // opOf maps an op's name to its Op.
 func opOf(b []byte) Op {
 	switch string(b) {
-	case "msg":
+	case protocol.OpMsg:
 		return OpMsg
-	case "ack":
+	case protocol.OpAck:
 		return OpAck
-	case "pong":
+	case protocol.OpPong:
 		return OpPong
-	case "error":
+	case protocol.OpError:
 		return OpError
 	}
 	return OpOther

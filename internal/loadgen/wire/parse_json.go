@@ -1,6 +1,10 @@
 package wire
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/ticker-dev/ticker/internal/protocol"
+)
 
 // nextJSON parses the first non-blank line of frame as a JSON server message.
 func (p *Parser) nextJSON(frame []byte) (Message, []byte, error) {
@@ -32,23 +36,23 @@ func (p *Parser) jsonObject(s *jscan) (Message, error) {
 	m := Message{Subject: -2} // -2: no subject key seen
 	err := s.object(func(key []byte) error {
 		switch string(key) {
-		case "op":
+		case protocol.KeyOp:
 			v, err := s.plainString()
 			m.Op = opOf(v)
 			return err
-		case "subject":
+		case protocol.KeySubject:
 			v, err := s.plainString()
 			m.Subject = subjectIndex(p.Prefix, p.Subjects, v)
 			return err
-		case "snapshot":
+		case protocol.KeySnapshot:
 			var err error
 			m.Snapshot, err = s.boolean()
 			return err
-		case "code":
+		case protocol.KeyCode:
 			var err error
 			m.Code, err = s.plainString()
 			return err
-		case "data":
+		case protocol.KeyData:
 			return p.jsonData(s, &m)
 		}
 		return s.skip()

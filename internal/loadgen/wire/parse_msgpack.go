@@ -1,6 +1,9 @@
 package wire
 
-import "github.com/ticker-dev/ticker/internal/codec"
+import (
+	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/protocol"
+)
 
 // nextMsgpack parses the first map of frame as a msgpack server message.
 func (p *Parser) nextMsgpack(frame []byte) (Message, []byte, error) {
@@ -35,19 +38,19 @@ func (p *Parser) msgpackMap(r *codec.Reader) (Message, error) {
 			return m, errMalformed
 		}
 		switch string(key) {
-		case "op":
+		case protocol.KeyOp:
 			var v []byte
 			v, err = r.Str()
 			m.Op = opOf(v)
-		case "subject":
+		case protocol.KeySubject:
 			var v []byte
 			v, err = r.Str()
 			m.Subject = subjectIndex(p.Prefix, p.Subjects, v)
-		case "snapshot":
+		case protocol.KeySnapshot:
 			m.Snapshot, err = r.Bool()
-		case "code":
+		case protocol.KeyCode:
 			m.Code, err = r.Str()
-		case "data":
+		case protocol.KeyData:
 			err = msgpackData(r, &m)
 		default:
 			err = r.Skip()

@@ -1,0 +1,100 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/ticker-dev/ticker/client"
+)
+
+const testSecret = "a test secret of at least thirty-two bytes"
+
+// authPod runs a gateway that requires HS256 tokens signed with testSecret.
+func authPod(t *testing.T) *gateway {
+	t.Helper()
+	key := filepath.Join(t.TempDir(), "jwt.key")
+	if err := os.WriteFile(key, []byte(testSecret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return pod(t, "", func(c *appConfig) { c.Auth.KeyFile = key })
+}
+
+func token(t *testing.T, expires time.Time) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "test-user", "exp": expires.Unix(), "subjects": []string{"quotes.>"},
+	}).SignedString([]byte(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestAnExpiredTokenIsReplacedByAFreshOneFromTokenFunc gives the client a
+// token that expires within seconds: the gateway closes the connection
+// (1008 token expired) at that moment, and the client fetches a new token,
+// reconnects and subscribes again.
+func TestAnExpiredTokenIsReplacedByAFreshOneFromTokenFunc(t *testing.T) {
+	g := authPod(t)
+	var calls atomic.Int32
+	rec := newRecorder()
+	c := newClient(t, rec.options(client.Options{URLs: []string{g.URL},
+		TokenFunc: func(context.Context) (string, error) {
+			if calls.Add(1) == 1 {
+				return token(t, time.Now().Add(1500*time.Millisecond)), nil
+			}
+			return token(t, time.Now().Add(time.Hour)), nil
+		}}))
+	subscribe(t, c, "quotes.AAPL")
+	run(t, c)
+	first := rec.waitEvent(t, 0, client.Subscribed, "")
+	closed := rec.waitEvent(t, first, client.Closed, "")
+	if e := rec.eventsFrom(closed)[0]; e.Code != client.StatusPolicyViolation || e.Reason != "token expired" || e.Final {
+		t.Fatalf("closed with %d %q final %v, want 1008 token expired, not final", e.Code, e.Reason, e.Final)
+	}
+	rec.waitEvent(t, closed, client.Subscribed, "")
+	if n := calls.Load(); n != 2 {
+		t.Errorf("TokenFunc called %d times, want once per connection: 2", n)
+	}
+}
+
+// TestAnAuthRefusalEndsRun: with an invalid token, reconnecting cannot
+// help; Run returns the close after one attempt.
+func TestAnAuthRefusalEndsRun(t *testing.T) {
+	g := authPod(t)
+	for _, tt := range []struct{ name, token, reason string }{
+		{"invalid", "not.a.token", "invalid token"},
+		{"missing", "", "missing token"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newRecorder()
+			c := newClient(t, rec.options(client.Options{URLs: []string{g.URL}, Token: tt.token}))
+			subscribe(t, c, "quotes.AAPL")
+			err := run(t, c).wait(t)
+			var ce *client.CloseError
+			if !errors.As(err, &ce) || ce.Code != client.StatusPolicyViolation || ce.Reason != tt.reason {
+				t.Fatalf("Run = %v, want a *CloseError 1008 %q", err, tt.reason)
+			}
+			connecting := 0
+			for _, e := range rec.eventsFrom(0) {
+				if e.State == client.Connecting {
+					connecting++
+				}
+			}
+			last := rec.eventsFrom(0)
+			if e := last[len(last)-1]; connecting != 1 || e.State != client.Closed || !e.Final {
+				t.Errorf("%d attempts, last event %+v; want one attempt and a final close", connecting, e)
+			}
+			if err := c.Subscribe("quotes.MSFT"); !errors.Is(err, client.ErrClosed) {
+				t.Errorf("Subscribe after Run = %v, want ErrClosed", err)
+			}
+		})
+	}
+}

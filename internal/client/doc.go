@@ -1,3 +1,0 @@
-// Package client is a Go client of the ticker.v1 protocol, used by tests and
-// by feedsim.
-package client
