@@ -40,9 +40,9 @@
 // handing an outbox to a writer takes no goroutine. Time (the slow timeout,
 // the stuck-writer monitor, the flush window) comes from Options.Clock.
 //
-// Lock order: Subscriber.mu, then Hub.lastMu, then index.mu; an outbox's mu
-// comes last, under any of those or under slowWatch.mu, and takes no other.
-// Hub.interestMu (then the Bus's own lock) and writers.mu are taken with no
-// other lock of the package held. No lock is held while a frame is written
+// Lock order: slowWatch.mu, then Subscriber.mu (which also guards the
+// subscriber's outbox: a delivery takes one lock), then Hub.lastMu, then
+// index.mu. Hub.interestMu (then the Bus's own lock) and writers.mu are
+// taken with no other lock of the package held. No lock is held while a frame is written
 // to a socket or a Transport is closed.
 package fanout

@@ -6,20 +6,22 @@ import "github.com/jonboulle/clockwork"
 
 // waiting returns the number of items waiting in the subscriber's outbox,
 // not counting those a writer has taken.
-func (s *Subscriber) waiting() int { return s.out.waiting() }
+func (s *Subscriber) waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.waiting()
+}
 
 // waiting returns the number of items waiting, not counting those a writer
 // has taken.
 func (o *outbox) waiting() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	return len(o.pending) - o.head
 }
 
 // idle reports whether no writer has the subscriber's outbox.
 func (s *Subscriber) idle() bool {
-	s.out.mu.Lock()
-	defer s.out.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return !s.out.writing
 }
 

@@ -17,7 +17,9 @@ var _ drainer = (*Subscriber)(nil)
 // Transport.Write. It holds no lock while it writes. It reports whether more
 // is pending.
 func (s *Subscriber) writeOne(wr *writer) bool {
+	s.mu.Lock()
 	batch, ok := s.out.take(wr.batch[:0])
+	s.mu.Unlock()
 	wr.batch = batch
 	if !ok {
 		return false
@@ -42,6 +44,8 @@ func (s *Subscriber) writeOne(wr *writer) bool {
 	}
 	// A failed write means the connection is broken; its read loop sees
 	// that too. done closes the outbox.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.out.done(batch, err)
 }
 
@@ -67,7 +71,10 @@ func (s *Subscriber) join(batch []item) ([]byte, *[]byte) {
 // stalled closes the connection as a slow consumer: one write to it has
 // been blocked for the slow timeout.
 func (s *Subscriber) stalled() {
-	if s.out.giveUp() {
+	s.mu.Lock()
+	gaveUp := s.out.giveUp()
+	s.mu.Unlock()
+	if gaveUp {
 		s.slowConsumer()
 	}
 }

@@ -41,7 +41,9 @@ const (
 // outbox is one connection's outgoing messages: bounded in bytes,
 // conflating, taken in batches. It knows nothing of who fills it or who
 // drains it; what it needs it reports (see pushed), and one closed state
-// ends it whatever the reason.
+// ends it whatever the reason. It has no lock of its own: its owner
+// serializes every call (a Subscriber, under its mu), so that a delivery
+// takes one lock, not two.
 //
 // While it is not empty one writer drains it: push reports pushReady when
 // the outbox had none, and it has one until take or done finds it empty. An
@@ -55,7 +57,6 @@ const (
 type outbox struct {
 	cfg *outboxConfig
 
-	mu        sync.Mutex
 	pending   []item  // waiting from head on; nil while empty
 	buf       *[]item // pending's array, from itemsPool; nil while empty
 	head      int
@@ -68,8 +69,6 @@ type outbox struct {
 
 // push queues it, taking a reference on its update if it has one.
 func (o *outbox) push(it item) pushed {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.closed {
 		return 0
 	}
@@ -116,7 +115,7 @@ func (o *outbox) makeRoom(n int) pushed {
 		r = pushOver
 	}
 	if o.bytes+n > 2*bound || now.Sub(o.overSince) >= o.cfg.slowTimeout {
-		o.closeLocked()
+		o.close()
 		return pushGaveUp
 	}
 	return r
@@ -164,8 +163,6 @@ func (o *outbox) conflate() {
 // there is nothing to write, or the outbox is closed: the writer then lets
 // go of it, and the next push reports pushReady.
 func (o *outbox) take(batch []item) ([]item, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.closed || o.head == len(o.pending) {
 		o.writing = false
 		o.recycle()
@@ -206,14 +203,12 @@ func (o *outbox) done(batch []item, err error) bool {
 		}
 		batch[i] = item{}
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	o.bytes -= size
 	if o.bytes <= o.cfg.maxBytes {
 		o.settled()
 	}
 	if err != nil {
-		o.closeLocked()
+		o.close()
 	}
 	if o.closed || o.head == len(o.pending) {
 		o.writing = false
@@ -227,13 +222,11 @@ func (o *outbox) done(batch []item, err error) bool {
 // at now. It reports whether it gave up, and whether the outbox is still
 // over its bound (and so worth watching).
 func (o *outbox) expire(now time.Time) (gaveUp, over bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	switch {
 	case o.closed || o.overSince.IsZero():
 		return false, false
 	case now.Sub(o.overSince) >= o.cfg.slowTimeout:
-		o.closeLocked()
+		o.close()
 		return true, false
 	}
 	return false, true
@@ -242,31 +235,20 @@ func (o *outbox) expire(now time.Time) (gaveUp, over bool) {
 // giveUp closes the outbox for its connection is too slow. It reports false
 // if it was closed already.
 func (o *outbox) giveUp() bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.closed {
 		return false
 	}
-	o.closeLocked()
+	o.close()
 	return true
-}
-
-// close closes the outbox, dropping what waits. It is idempotent.
-func (o *outbox) close() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.closeLocked()
 }
 
 // isClosed reports whether the outbox is closed.
 func (o *outbox) isClosed() bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	return o.closed
 }
 
-// closeLocked stops pushes and drops what waits.
-func (o *outbox) closeLocked() {
+// close stops pushes and drops what waits. It is idempotent.
+func (o *outbox) close() {
 	if o.closed {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 // is pushed to it. A connection leaves the watch at the first tick that
 // finds its outbox within its bound, or closed.
 type slowWatch struct {
-	mu   sync.Mutex // taken before an outbox's
+	mu   sync.Mutex // taken before a Subscriber's
 	over map[*Subscriber]struct{}
 }
 
@@ -32,7 +32,9 @@ func (w *slowWatch) expire(now time.Time, late []*Subscriber) []*Subscriber {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for s := range w.over {
+		s.mu.Lock()
 		gaveUp, over := s.out.expire(now)
+		s.mu.Unlock()
 		if !over {
 			delete(w.over, s)
 		}

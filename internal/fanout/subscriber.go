@@ -20,7 +20,7 @@ type Subscriber struct {
 	t    Transport
 	out  outbox // closed once the connection is closing, for any reason
 
-	mu   sync.Mutex      // guards the patterns and the snapshot orders
+	mu   sync.Mutex      // guards the patterns, the snapshot orders and out
 	subs map[string]*sub // the patterns held
 	// The snapshots queued by the last Subscribes: subject -> the order of
 	// the update queued. An update matched before a Subscribe took its
@@ -125,7 +125,10 @@ func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
 // Send queues a reply built by the caller (a pong or an error) in order with
 // everything else queued for the connection.
 func (s *Subscriber) Send(frame []byte) {
-	s.after(s.out.push(item{frame: frame}))
+	s.mu.Lock()
+	r := s.out.push(item{frame: frame})
+	s.mu.Unlock()
+	s.after(r)
 }
 
 // Close detaches the subscriber: it drops its patterns and closes its
