@@ -35,6 +35,17 @@ func TestEnvelopesDecodeToTheProtocolsMaps(t *testing.T) {
 			map[string]any{"op": "error", "id": "x", "code": "forbidden", "msg": "no"}},
 		{"msgpack snapshot", Msgpack, AppendMsg(Msgpack, nil, "quotes.AAPL", raw, true),
 			map[string]any{"op": "msg", "subject": "quotes.AAPL", "snapshot": true, "data": map[string]any{"symbol": "AAPL", "seq": int8(1), "ts": int8(2)}}},
+		{"delta", JSON, AppendDeltaMsg(JSON, nil, "quotes.AAPL", js),
+			map[string]any{"op": "msg", "subject": "quotes.AAPL", "delta": true, "data": map[string]any{"symbol": "AAPL", "seq": 1.0, "ts": 2.0}}},
+		{"msgpack delta", Msgpack, AppendDeltaMsg(Msgpack, nil, "quotes.AAPL", raw),
+			map[string]any{"op": "msg", "subject": "quotes.AAPL", "delta": true, "data": map[string]any{"symbol": "AAPL", "seq": int8(1), "ts": int8(2)}}},
+		{"sub ack with rate", JSON, AppendSubAck(JSON, nil, IntID(4), 2.5), map[string]any{"op": "ack", "id": 4.0, "max_rate": 2.5}},
+		{"sub ack unlimited", JSON, AppendSubAck(JSON, nil, IntID(4), 0), map[string]any{"op": "ack", "id": 4.0}},
+		{"msgpack sub ack with rate", Msgpack, AppendSubAck(Msgpack, nil, ID{}, 4), map[string]any{"op": "ack", "max_rate": 4.0}},
+		{"revoked", JSON, AppendRevoked(JSON, nil, IntID(7), []string{"scores.>", "quotes.A"}, "forbidden", "not granted"),
+			map[string]any{"op": "revoked", "id": 7.0, "code": "forbidden", "msg": "not granted", "subjects": []any{"scores.>", "quotes.A"}}},
+		{"msgpack revoked", Msgpack, AppendRevoked(Msgpack, nil, StringID("r"), []string{"scores.>"}, "forbidden", "not granted"),
+			map[string]any{"op": "revoked", "id": "r", "code": "forbidden", "msg": "not granted", "subjects": []any{"scores.>"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func hubWith(tb testing.TB, opts Options, n int, t Transport) (*Hub, []*Subscrib
 	subs := make([]*Subscriber, n)
 	for i := range subs {
 		subs[i] = h.NewSubscriber(t, codec.Kind(i%2))
-		if err := subs[i].Subscribe(tb.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+		if err := subs[i].Subscribe(tb.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -160,7 +160,7 @@ func BenchmarkConflate(b *testing.B) {
 	h, _ := hubWith(b, Options{MaxQueueBytes: 64 << 10, SlowTimeout: time.Hour}, 0, nil)
 	s := h.NewSubscriber(st, codec.JSON)
 	b.Cleanup(func() { close(st.release); s.Close() })
-	if err := s.Subscribe(b.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+	if err := s.Subscribe(b.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	subjects := make([]string, 100)

@@ -41,7 +41,7 @@ func stalledSubscriber(t *testing.T, h *Hub, patterns ...string) (*Subscriber, *
 	rec.stalled = make(chan struct{})
 	s := h.NewSubscriber(rec, codec.JSON)
 	t.Cleanup(s.Close)
-	if err := s.Subscribe(t.Context(), codec.ID{}, patterns); err != nil {
+	if err := s.Subscribe(t.Context(), codec.ID{}, patterns, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	<-rec.entered
@@ -135,7 +135,7 @@ func TestAQueuedMessageIsNotRecycledWhileAnyQueueHoldsIt(t *testing.T) {
 	fast := newRecorder()
 	s := h.NewSubscriber(fast, codec.Msgpack)
 	defer s.Close()
-	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// The fast subscriber writes and releases every message while the slow
@@ -193,7 +193,7 @@ func TestAFlushIntervalJoinsWhatArrivesWithinIt(t *testing.T) {
 	rec := newRecorder()
 	s := h.NewSubscriber(rec, codec.JSON)
 	defer s.Close()
-	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(interval)

@@ -103,7 +103,7 @@ func TestSubscribeQueuesAckThenSnapshotThenLive(t *testing.T) {
 	first := newRecorder()
 	s1 := h.NewSubscriber(first, codec.JSON)
 	defer s1.Close()
-	if err := s1.Subscribe(t.Context(), codec.IntID(1), []string{"quotes.X"}); err != nil {
+	if err := s1.Subscribe(t.Context(), codec.IntID(1), []string{"quotes.X"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	h.Deliver("quotes.X", payload(t, 1))
@@ -112,7 +112,7 @@ func TestSubscribeQueuesAckThenSnapshotThenLive(t *testing.T) {
 	rec := newRecorder()
 	s := h.NewSubscriber(rec, codec.JSON)
 	defer s.Close()
-	if err := s.Subscribe(t.Context(), codec.StringID("a"), []string{"quotes.*"}); err != nil {
+	if err := s.Subscribe(t.Context(), codec.StringID("a"), []string{"quotes.*"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	h.Deliver("quotes.X", payload(t, 2))
@@ -135,7 +135,7 @@ func TestMalformedAndBadSubjectUpdatesAreCountedAndDropped(t *testing.T) {
 	rec := newRecorder()
 	s := h.NewSubscriber(rec, codec.JSON)
 	defer s.Close()
-	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	h.Deliver("quotes.X", []byte("not msgpack"))
@@ -161,7 +161,7 @@ func TestAStalledConsumerIsClosedAndOthersGetEverything(t *testing.T) {
 	for _, r := range []*recorder{stalled, healthy} {
 		s := h.NewSubscriber(r, codec.JSON)
 		defer s.Close()
-		if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+		if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -195,7 +195,7 @@ func TestPendingMessagesAreJoinedIntoOneFrame(t *testing.T) {
 		rec := newRecorder()
 		rec.stalled = make(chan struct{})
 		s := h.NewSubscriber(rec, k)
-		if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+		if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		<-rec.entered // the ack's write is stalled; everything after it piles up
@@ -236,7 +236,7 @@ func TestALateCopyOfAForgottenSubjectIsStillStale(t *testing.T) {
 	h := newTestHub(t, Options{Bus: bus})
 	first := newRecorder()
 	s1 := h.NewSubscriber(first, codec.JSON)
-	if err := s1.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+	if err := s1.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	h.Deliver("quotes.X", payload(t, 5))
@@ -249,7 +249,7 @@ func TestALateCopyOfAForgottenSubjectIsStillStale(t *testing.T) {
 	rec := newRecorder()
 	s2 := h.NewSubscriber(rec, codec.JSON)
 	defer s2.Close()
-	if err := s2.Subscribe(t.Context(), codec.IntID(2), []string{"quotes.X"}); err != nil {
+	if err := s2.Subscribe(t.Context(), codec.IntID(2), []string{"quotes.X"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	h.Deliver("quotes.X", payload(t, 4)) // a copy that was still on its way
@@ -268,7 +268,7 @@ func TestAnUpdateCarriedByASnapshotIsNotDeliveredLiveAgain(t *testing.T) {
 	rec := newRecorder()
 	s := h.NewSubscriber(rec, codec.JSON)
 	defer s.Close()
-	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// The hub delivers quotes.X while the subscriber keeps adding an
@@ -286,7 +286,7 @@ func TestAnUpdateCarriedByASnapshotIsNotDeliveredLiveAgain(t *testing.T) {
 		select {
 		case <-done:
 		default:
-			if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+			if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			continue

@@ -16,7 +16,7 @@ func TestDeliveryLatencyCountsLiveUpdatesFromTheirPublishTime(t *testing.T) {
 	old := newRecorder()
 	s1 := h.NewSubscriber(old, codec.JSON)
 	defer s1.Close()
-	if err := s1.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+	if err := s1.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	published := time.Now().Add(-200 * time.Millisecond)
@@ -26,7 +26,7 @@ func TestDeliveryLatencyCountsLiveUpdatesFromTheirPublishTime(t *testing.T) {
 	rec := newRecorder()
 	s2 := h.NewSubscriber(rec, codec.JSON)
 	defer s2.Close()
-	if err := s2.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+	if err := s2.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	rec.waitMessages(t, 2) // ack, snapshot: not a delivery to time

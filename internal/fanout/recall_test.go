@@ -68,7 +68,7 @@ func TestTheFirstSubOfAPatternReplaysTheLastValuesTheBusKeeps(t *testing.T) {
 			if tc.hubSeq > 0 { // someone on this pod follows quotes.> already
 				watcher := h.NewSubscriber(newRecorder(), codec.JSON)
 				defer watcher.Close()
-				if err := watcher.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}); err != nil {
+				if err := watcher.Subscribe(t.Context(), codec.ID{}, []string{"quotes.>"}, SubOptions{}); err != nil {
 					t.Fatal(err)
 				}
 				h.Deliver("quotes.X", payload(t, tc.hubSeq))
@@ -78,7 +78,7 @@ func TestTheFirstSubOfAPatternReplaysTheLastValuesTheBusKeeps(t *testing.T) {
 			rec := newRecorder()
 			s := h.NewSubscriber(rec, codec.JSON)
 			defer s.Close()
-			if err := s.Subscribe(t.Context(), codec.IntID(1), []string{"quotes.X"}); err != nil {
+			if err := s.Subscribe(t.Context(), codec.IntID(1), []string{"quotes.X"}, SubOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			got := rec.waitMessages(t, 2)
@@ -102,7 +102,7 @@ func TestSubscribersRacingForANewPatternAllGetItsSnapshot(t *testing.T) {
 		s := h.NewSubscriber(recs[i], codec.JSON)
 		defer s.Close()
 		wg.Go(func() {
-			if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}); err != nil {
+			if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
 				t.Error(err)
 			}
 		})
@@ -125,7 +125,7 @@ func TestResyncDeliversWhatChangedWhileTheBusWasAway(t *testing.T) {
 	rec := newRecorder()
 	s := h.NewSubscriber(rec, codec.JSON)
 	defer s.Close()
-	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.*"}); err != nil {
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.*"}, SubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	h.Deliver("quotes.X", payload(t, 1))

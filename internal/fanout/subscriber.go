@@ -56,8 +56,9 @@ func (s *Subscriber) Count() int {
 // Subscribe adds patterns, which the caller has validated and allowed. Once
 // the bus delivers them it queues, in this order, the ack for id, the last
 // value of every matching subject marked as a snapshot, and then live
-// updates. Patterns already held are acknowledged and replayed again.
-func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []string) error {
+// updates, as opts ask. Patterns already held are acknowledged and replayed
+// again, and take opts from then on.
+func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []string, opts SubOptions) error {
 	patterns = unique(patterns)
 	var fresh []string
 	s.mu.Lock()

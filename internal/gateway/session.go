@@ -196,7 +196,7 @@ func (ss *session) handle(op subscribe.Op) error {
 			ss.reply(e)
 			return nil
 		}
-		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects)
+		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects, fanout.SubOptions{})
 		if err != nil && (errors.Is(err, fanout.ErrClosed) || ss.ctx.Err() != nil) {
 			// The connection is closing anyway (the gateway closed it, or
 			// the core dropped it): not an internal error.

@@ -74,7 +74,7 @@ func (st *sseStream) serve(c *conn) {
 	if st.heartbeat() != nil {
 		return
 	}
-	if err := c.sub.Subscribe(st.ctx, codec.ID{}, st.subjects); err != nil {
+	if err := c.sub.Subscribe(st.ctx, codec.ID{}, st.subjects, fanout.SubOptions{}); err != nil {
 		if st.ctx.Err() == nil && !errors.Is(err, fanout.ErrClosed) {
 			st.srv.log.Error("SSE subscription failed", "remote", c.ip, "err", err)
 			st.Close(closecode.InternalError, "internal error")
