@@ -31,3 +31,11 @@ func (c clock) NewTicker(d time.Duration) clockwork.Ticker {
 }
 
 var realClock = clockwork.NewRealClock()
+
+// NewTimer returns a timer that fires after d.
+func (c clock) NewTimer(d time.Duration) clockwork.Timer {
+	if c.c == nil {
+		return realClock.NewTimer(d)
+	}
+	return c.c.NewTimer(d)
+}

@@ -100,6 +100,7 @@ type Hub struct {
 	matcher *matcher // the hub goroutine's, used under lastMu
 	writers *writers
 	slow    slowWatch
+	pacer   pacer // flushes what max rates hold back
 
 	outboxes outboxConfig // shared by the subscribers' outboxes
 
@@ -167,9 +168,11 @@ func NewHub(opts Options) *Hub {
 	// The tickers start here, so that time a test moves on a fake clock
 	// after NewHub returns reaches them.
 	slowTick := h.clock.NewTicker(max(opts.SlowTimeout/4, 10*time.Millisecond))
-	h.wg.Add(2)
+	h.pacer = pacer{clock: h.clock, wake: make(chan struct{}, 1)}
+	h.wg.Add(3)
 	go h.run()
 	go h.watchSlow(slowTick)
+	go func() { defer h.wg.Done(); h.pacer.run(h.done) }()
 	return h
 }
 
@@ -255,6 +258,7 @@ func (h *Hub) broadcast(m *message) bool {
 		}
 		i = j
 	}
+	m.dropPrev()
 	h.pushed.Store(m.order)
 	h.metrics.deliveries.Add(float64(n))
 	return true

@@ -6,15 +6,18 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // sub is one pattern held by one subscriber. active is guarded by the
 // subscriber's mutex: the hub checks it under that mutex before queueing, so
 // nothing of an unsubscribed pattern is queued after its ack.
 type sub struct {
-	s       *Subscriber
-	pattern string
-	active  bool
+	s        *Subscriber
+	pattern  string
+	active   bool
+	interval time.Duration // from SubOptions.MaxRate; 0: no limit. Guarded like active
+	delta    bool          // SubOptions.Delta. Guarded like active
 }
 
 // index maps concrete subjects to the subs whose patterns match them: a trie

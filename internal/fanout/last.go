@@ -26,9 +26,12 @@ func (h *Hub) keep(m *message) bool {
 	if seen && !m.header.NewerThan(old.header) && !restored {
 		return false
 	}
-	if old.m == nil {
+	switch {
+	case old.m == nil:
 		h.metrics.lastValues.Inc()
-	} else {
+	case old.header.Seq+1 == m.header.Seq:
+		m.prev = old.m // the base of m's delta, released once m is broadcast
+	default:
 		old.m.release()
 	}
 	m.retain()

@@ -27,6 +27,15 @@ type message struct {
 	live  [codec.NumKinds][]byte // built by the hub goroutine only
 	built [codec.NumKinds]bool
 	snap  [codec.NumKinds]atomic.Pointer[[]byte] // built on first snapshot, by any subscriber
+
+	// The delta of this update against its subject's previous one (seq-1),
+	// for the subscribers that asked for deltas: built by the hub goroutine
+	// on first need while it broadcasts, when prev is set.
+	prev       *message // the previous update, referenced while broadcasting; nil if not seq-1
+	deltaTried bool
+	deltaRaw   []byte // the msgpack delta map; nil if the update cannot go as a delta
+	deltaJSON  []byte
+	deltas     [codec.NumKinds][]byte
 }
 
 var messagePool = sync.Pool{New: func() any { return new(message) }}
@@ -69,7 +78,14 @@ func (m *message) release() {
 	if cap(m.raw) > maxPooledPayload {
 		m.raw, m.json = nil, nil // a rare large update's buffers are not kept
 	}
+	if m.prev != nil {
+		m.prev.release()
+		m.prev = nil
+	}
+	m.deltaTried = false
+	m.deltaRaw, m.deltaJSON = m.deltaRaw[:0], m.deltaJSON[:0]
 	for k := range m.live {
+		m.deltas[k] = m.deltas[k][:0]
 		m.live[k] = m.live[k][:0]
 		m.built[k] = false
 		m.snap[k].Store(nil)
@@ -106,4 +122,42 @@ func (m *message) snapshotFrame(k codec.Kind) []byte {
 		return f
 	}
 	return *m.snap[k].Load()
+}
+
+// deltaFrame returns the "msg" envelope marked as a delta in encoding k: only
+// the fields that changed since the subject's previous update, or nil when
+// the update cannot go as a delta (no previous update with seq-1 while it is
+// broadcast, or a field was removed). Only the hub goroutine calls it, while
+// it broadcasts m; the delta is computed once per message and the frame
+// once per encoding.
+func (m *message) deltaFrame(k codec.Kind) []byte {
+	if !m.deltaTried {
+		m.deltaTried = true
+		if m.prev != nil {
+			if d, ok := codec.AppendDelta(m.deltaRaw[:0], m.prev.raw, m.raw); ok {
+				if js, _, err := codec.Transcode(m.deltaJSON[:0], d); err == nil {
+					m.deltaRaw, m.deltaJSON = d, js
+				}
+			}
+		}
+	}
+	if len(m.deltaJSON) == 0 {
+		return nil
+	}
+	if len(m.deltas[k]) == 0 {
+		data := m.deltaRaw
+		if k == codec.JSON {
+			data = m.deltaJSON
+		}
+		m.deltas[k] = codec.AppendDeltaMsg(k, m.deltas[k][:0], m.subject, data)
+	}
+	return m.deltas[k]
+}
+
+// dropPrev lets go of the previous update once m is broadcast.
+func (m *message) dropPrev() {
+	if m.prev != nil {
+		m.prev.release()
+		m.prev = nil
+	}
 }

@@ -15,6 +15,7 @@ type Metrics struct {
 	slowConsumers prometheus.Counter
 	conflated     prometheus.Counter
 	dropped       prometheus.Counter
+	rateSkipped   prometheus.Counter
 	batch         prometheus.Histogram
 	subscriptions prometheus.Gauge
 	lastValues    prometheus.Gauge
@@ -62,6 +63,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticker_dropped_messages_total",
 			Help: "Queued updates discarded unwritten because their connection closed (slow consumer, broken or ended).",
 		}),
+		rateSkipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticker_rate_skipped_total",
+			Help: "Live updates never queued because a newer update of their subject replaced them while a subscription's max_rate held them back.",
+		}),
 		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ticker_frame_messages",
 			Help:    "Messages joined into each frame written to a client.",
@@ -89,7 +94,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.feed.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.conflated, m.dropped, m.batch, m.subscriptions, m.lastValues, m.latency)
+		reg.MustRegister(m.feed, m.deliveries, m.frames, m.bytes, m.slowConsumers, m.conflated, m.dropped, m.rateSkipped, m.batch, m.subscriptions, m.lastValues, m.latency)
 	}
 	return m
 }

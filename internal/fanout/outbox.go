@@ -11,6 +11,7 @@ import (
 // opposed to a snapshot replayed after a sub.
 type item struct {
 	frame []byte
+	whole []byte // for a delta: m's whole frame, which replaces it when its base is conflated away; else nil
 	m     *message
 	live  bool
 }
@@ -128,12 +129,13 @@ func (o *outbox) settled() {
 }
 
 // seenPool holds the sets conflate uses, so that conflating allocates nothing.
-var seenPool = sync.Pool{New: func() any { return make(map[string]struct{}) }}
+var seenPool = sync.Pool{New: func() any { return make(map[string]int) }}
 
 // conflate drops every waiting update that a newer one of the same subject
-// follows, keeping the order of the rest.
+// follows, keeping the order of the rest. A delta kept whose base it dropped
+// goes whole instead.
 func (o *outbox) conflate() {
-	seen := seenPool.Get().(map[string]struct{})
+	seen := seenPool.Get().(map[string]int)
 	defer func() { clear(seen); seenPool.Put(seen) }()
 	waiting := o.pending[o.head:]
 	w := len(waiting)
@@ -141,13 +143,17 @@ func (o *outbox) conflate() {
 	for i := len(waiting) - 1; i >= 0; i-- {
 		it := waiting[i]
 		if it.m != nil {
-			if _, newer := seen[it.m.subject]; newer {
+			if j, newer := seen[it.m.subject]; newer {
 				o.bytes -= len(it.frame)
 				it.m.release()
 				dropped++
+				if k := &waiting[j]; k.whole != nil {
+					o.bytes += len(k.whole) - len(k.frame)
+					k.frame, k.whole = k.whole, nil
+				}
 				continue
 			}
-			seen[it.m.subject] = struct{}{}
+			seen[it.m.subject] = w - 1
 		}
 		w--
 		waiting[w] = it

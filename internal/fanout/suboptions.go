@@ -46,9 +46,3 @@ func (s *Subscriber) Revoke(patterns []string) []string {
 	s.hub.release(gone)
 	return gone
 }
-
-// CapRate lowers the MaxRate of every pattern held to at most rate, and
-// makes the unlimited ones rate; 0 changes nothing.
-func (s *Subscriber) CapRate(rate float64) {
-	// TODO(issue 14): the rate limiter.
-}

@@ -29,6 +29,9 @@ type Subscriber struct {
 	// nil once the hub has pushed every update up to snapMax.
 	snapOrders map[string]uint64
 	snapMax    uint64
+	// What rated and delta subscriptions need per subject (control.go);
+	// nil until the first such subscription.
+	states map[string]*subjectState
 }
 
 // NewSubscriber attaches a connection that speaks encoding k over t.
@@ -83,17 +86,24 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 	// before these subs existed (and is in the snapshot) or matches after
 	// (and waits for s.mu, so it is queued after the snapshot).
 	h.lastMu.RLock()
-	for _, p := range fresh {
-		x := &sub{s: s, pattern: p, active: true}
-		s.subs[p] = x
-		h.index.add(x)
+	interval := intervalOf(opts.MaxRate)
+	for _, p := range patterns {
+		x := s.subs[p]
+		if x == nil {
+			x = &sub{s: s, pattern: p, active: true}
+			s.subs[p] = x
+			h.index.add(x)
+		}
+		x.interval, x.delta = interval, opts.Delta
 	}
 	h.metrics.subscriptions.Add(float64(len(fresh)))
-	r := s.out.push(item{frame: codec.AppendAck(s.kind, nil, id)})
+	r := s.out.push(item{frame: codec.AppendSubAck(s.kind, nil, id, opts.MaxRate)})
+	now := h.clock.Now()
 	for _, m := range h.snapshot(patterns) {
 		p := s.out.push(item{frame: m.snapshotFrame(s.kind), m: m})
 		if p&pushQueued != 0 {
 			s.noteSnapshot(m)
+			s.noteQueued(m, opts, now)
 		}
 		r |= p
 	}
@@ -143,6 +153,7 @@ func (s *Subscriber) Close() {
 		gone = append(gone, p)
 	}
 	clear(s.subs)
+	s.dropHeld()
 	// Under mu, so that a Subscribe either sees the outbox closed or has
 	// added its patterns before they are dropped here.
 	s.out.close()
@@ -159,7 +170,14 @@ func (s *Subscriber) deliver(m *message, subs []*sub) bool {
 	var r pushed
 	s.mu.Lock()
 	if anyActive(subs) && !s.snapshotted(m) {
-		r = s.out.push(item{frame: m.liveFrame(s.kind), m: m, live: true})
+		if interval, delta := control(subs); interval > 0 || delta {
+			r = s.deliverControlled(m, interval, delta)
+		} else {
+			r = s.out.push(item{frame: m.liveFrame(s.kind), m: m, live: true})
+			if s.states != nil && r&pushQueued != 0 {
+				s.noteSeq(m)
+			}
+		}
 	}
 	s.mu.Unlock()
 	s.after(r)
