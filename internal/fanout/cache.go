@@ -23,6 +23,7 @@ import (
 type entry struct {
 	subject string
 	subs    atomic.Pointer[[]*sub] // nil: not computed, or invalidated
+	stale   int                    // removed (inactive) subs still in subs; guarded by index.mu
 }
 
 // maxEntries bounds the cache; past it, the cache starts over.
@@ -44,6 +45,7 @@ func (ix *index) cacheAdd(x *sub) {
 		}
 		if len(*p) >= copyLimit {
 			e.subs.Store(nil)
+			e.stale = 0
 			return
 		}
 		i, _ := slices.BinarySearchFunc(*p, x, bySubscriber)
@@ -53,11 +55,24 @@ func (ix *index) cacheAdd(x *sub) {
 }
 
 // cacheRemove takes x out of the cached results of the subjects it matches.
-// The caller holds mu.
+// A small result is copied without x. A large one keeps x, which is no
+// longer active (deliver skips it), and counts it as stale; once half of it
+// is stale, it is invalidated and computed again at its next delivery. So a
+// removal costs O(1) amortized however many subs a subject has, and a mass
+// leave of n subs rebuilds a result O(log n) times, not n. The caller holds
+// mu, and x.active is already false.
 func (ix *index) cacheRemove(x *sub) {
 	ix.eachEntry(x.pattern, func(e *entry) {
 		p := e.subs.Load()
 		if p == nil {
+			return
+		}
+		if len(*p) >= copyLimit {
+			e.stale++
+			if 2*e.stale >= len(*p) {
+				e.subs.Store(nil)
+				e.stale = 0
+			}
 			return
 		}
 		i := slices.Index(*p, x)
@@ -113,6 +128,7 @@ func (ix *index) fill(e *entry) []*sub {
 	}
 	res := ix.walk(e.subject)
 	e.subs.Store(&res)
+	e.stale = 0
 	return res
 }
 
