@@ -13,16 +13,16 @@ const maxDeltaKeys = 64
 // prev: a key of prev is missing from next (a delta cannot remove a field),
 // either map is malformed or repeats a key, or it has more than maxDeltaKeys keys.
 func AppendDelta(dst, prev, next []byte) ([]byte, bool) {
-	var old [maxDeltaKeys]field
-	po, ok := fields(prev, old[:0])
+	var old, cur [maxDeltaKeys]field
+	np, ok := fields(prev, &old)
 	if !ok {
 		return dst, false
 	}
-	var cur [maxDeltaKeys]field
-	nf, ok := fields(next, cur[:0])
+	nn, ok := fields(next, &cur)
 	if !ok {
 		return dst, false
 	}
+	po, nf := old[:np], cur[:nn]
 	var changed [maxDeltaKeys]bool
 	n, found := 0, 0
 	for i, f := range nf {
@@ -59,29 +59,31 @@ type field struct {
 	key, val, raw []byte
 }
 
-// fields reads the keys of the msgpack map b into fs.
-func fields(b []byte, fs []field) ([]field, bool) {
+// fields reads the keys of the msgpack map b into fs and returns how many.
+// The arrays stay on the caller's stack: computing a delta allocates nothing.
+func fields(b []byte, into *[maxDeltaKeys]field) (int, bool) {
 	r := NewReader(b)
 	n, err := r.MapLen()
 	if err != nil || n > maxDeltaKeys {
-		return fs, false
+		return 0, false
 	}
+	fs := into[:0]
 	for i := 0; i < n; i++ {
 		start := r.off
 		key, err := r.Str()
 		if err != nil {
-			return fs, false
+			return 0, false
 		}
 		if indexOf(fs, key) >= 0 {
-			return fs, false // a key given twice: which value holds is unclear
+			return 0, false // a key given twice: which value holds is unclear
 		}
 		vs := r.off
 		if err := r.Skip(); err != nil {
-			return fs, false
+			return 0, false
 		}
 		fs = append(fs, field{key: key, val: b[vs:r.off], raw: b[start:r.off]})
 	}
-	return fs, r.Len() == 0
+	return len(fs), r.Len() == 0
 }
 
 func indexOf(fs []field, key []byte) int {

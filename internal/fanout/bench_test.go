@@ -22,11 +22,16 @@ func (discard) Close(closecode.Code, string) {}
 // hubWith returns a hub with n subscribers of quotes.X over t, half of each
 // codec.
 func hubWith(tb testing.TB, opts Options, n int, t Transport) (*Hub, []*Subscriber) {
+	return hubWithSubs(tb, opts, n, t, SubOptions{})
+}
+
+// hubWithSubs is hubWith whose subscribers subscribe with so.
+func hubWithSubs(tb testing.TB, opts Options, n int, t Transport, so SubOptions) (*Hub, []*Subscriber) {
 	h := NewHub(opts)
 	subs := make([]*Subscriber, n)
 	for i := range subs {
 		subs[i] = h.NewSubscriber(t, codec.Kind(i%2))
-		if err := subs[i].Subscribe(tb.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{}); err != nil {
+		if err := subs[i].Subscribe(tb.Context(), codec.ID{}, []string{"quotes.X"}, so); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -95,6 +100,40 @@ func BenchmarkBroadcast(b *testing.B) {
 				deliver()
 			}
 			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "deliveries/s")
+		})
+	}
+}
+
+// BenchmarkBroadcastControlled is BenchmarkBroadcast for 1000 subscribers
+// that asked for deltas, or for a max rate that holds most updates back
+// (every update is held, replacing the one held before, and the pacer
+// queues the newest one every millisecond).
+func BenchmarkBroadcastControlled(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		so   SubOptions
+	}{{"delta", SubOptions{Delta: true}}, {"max_rate=1000", SubOptions{MaxRate: 1000}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			h, _ := hubWithSubs(b, Options{}, 1000, discard{}, tc.so)
+			p := newFeedPayload(b)
+			seq := uint64(1)
+			deliver := func() {
+				seq++
+				m, err := newMessage("quotes.X", p.seq(seq))
+				if err != nil {
+					b.Fatal(err)
+				}
+				h.broadcast(m)
+				m.release()
+			}
+			for range 1000 {
+				deliver()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				deliver()
+			}
 		})
 	}
 }
