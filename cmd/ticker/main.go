@@ -39,6 +39,8 @@ type cli struct {
 
 	Allow            []string      `default:"quotes.>,scores.>" env:"TICKER_ALLOW" help:"Subject patterns clients may subscribe within, comma separated."`
 	MaxSubs          int           `name:"max-subs" default:"256" env:"TICKER_MAX_SUBS" help:"Most patterns one connection may hold."`
+	MaxRate          float64       `name:"max-rate" default:"0" env:"TICKER_MAX_RATE" help:"Cap on every subscription's max_rate, in updates per second per subject (0 to 1000); a client may only ask for less. 0: no cap."`
+	Compression      string        `name:"compression" default:"off" enum:"off,no-context-takeover,context-takeover" env:"TICKER_COMPRESSION" help:"WebSocket permessage-deflate for clients that offer it: off, no-context-takeover or context-takeover (smaller frames for more memory per connection)."`
 	MaxQueueBytes    int           `name:"max-queue-bytes" default:"1048576" env:"TICKER_MAX_QUEUE_BYTES" help:"Bound of each connection's outgoing queue in bytes. At the bound the queue is conflated (only the newest update per subject waits); past twice the bound the connection is closed with 1008 slow consumer."`
 	SlowTimeout      time.Duration `name:"slow-timeout" default:"5s" env:"TICKER_SLOW_TIMEOUT" help:"How long a connection's queue may stay over its bound after conflation before it is closed with 1008 slow consumer."`
 	MaxBatch         int           `name:"max-batch" default:"256" env:"TICKER_MAX_BATCH" help:"Most messages the writer joins into one frame."`
@@ -73,7 +75,8 @@ func (c *cli) config() app.Config {
 		Listen: c.Listen, NATSURL: c.NATSURL, NATSListen: c.NATSListen, DataDir: c.DataDir,
 		SnapshotStream: c.SnapshotStream, SnapshotSubjects: c.SnapshotSubjects, SnapshotReplicas: c.SnapshotReplicas,
 		FeedSymbols: c.FeedSymbols, FeedGames: c.FeedGames, FeedRate: c.FeedRate,
-		Allow: c.Allow, MaxSubs: c.MaxSubs, MaxQueueBytes: c.MaxQueueBytes,
+		Allow: c.Allow, MaxSubs: c.MaxSubs, MaxRate: c.MaxRate, Compression: c.Compression,
+		MaxQueueBytes: c.MaxQueueBytes,
 		Limits: gateway.Limits{
 			MaxConns: c.MaxConns, MaxConnsPerIP: c.MaxConnsPerIP, ReadLimit: c.MaxFrameBytes,
 			OpRate: c.OpRate, OpBurst: c.OpBurst, IdleTimeout: c.IdleTimeout,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ticker-dev/ticker/internal/auth"
@@ -22,19 +23,21 @@ type App struct {
 	log *slog.Logger
 
 	// Made by Start's steps, in this order; close undoes them in reverse.
-	policy   subscribe.Policy // checkConfig
-	verifier *auth.Verifier   // checkConfig; nil without auth
-	reg      *prometheus.Registry
-	embedded *broker.Embedded // nil with --nats-url
-	natsURL  string
-	bus      *broker.Bus
-	hub      *fanout.Hub
-	gw       *gateway.Server
-	ln       net.Listener
-	http     *http.Server
-	serveErr chan error
-	stopFeed context.CancelFunc // nil without the built-in feed
-	wg       sync.WaitGroup     // the built-in feed
+	policy subscribe.Policy // checkConfig
+	// compression is the WebSocket permessage-deflate mode; checkConfig
+	compression websocket.CompressionMode
+	verifier    *auth.Verifier // checkConfig; nil without auth
+	reg         *prometheus.Registry
+	embedded    *broker.Embedded // nil with --nats-url
+	natsURL     string
+	bus         *broker.Bus
+	hub         *fanout.Hub
+	gw          *gateway.Server
+	ln          net.Listener
+	http        *http.Server
+	serveErr    chan error
+	stopFeed    context.CancelFunc // nil without the built-in feed
+	wg          sync.WaitGroup     // the built-in feed
 }
 
 // Start brings a ticker up: it returns once the gateway listens. Stop it

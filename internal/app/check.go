@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/gateway"
@@ -27,6 +28,12 @@ func (a *App) checkConfig() error {
 	if a.verifier, err = auth.New(cfg.Auth); err != nil {
 		return fmt.Errorf("jwt: %w", err)
 	}
-	a.policy = subscribe.Policy{Allow: allow, MaxSubs: cfg.MaxSubs}
+	if r := cfg.MaxRate; math.IsNaN(r) || r < 0 || r > subscribe.MaxRate {
+		return fmt.Errorf("--max-rate: %v is not from 0 (no cap) to %d", r, subscribe.MaxRate)
+	}
+	if a.compression, err = gateway.ParseCompression(cfg.Compression); err != nil {
+		return fmt.Errorf("--compression: %w", err)
+	}
+	a.policy = subscribe.Policy{Allow: allow, MaxSubs: cfg.MaxSubs, MaxRate: cfg.MaxRate}
 	return nil
 }

@@ -31,7 +31,13 @@ type Config struct {
 
 	Allow   []string // patterns clients may subscribe within
 	MaxSubs int
-	Limits  gateway.Limits // connections, frames, op rate, idle, keepalive
+	// MaxRate caps every sub's max_rate (updates per second per subject),
+	// from 0 (no cap) to 1000.
+	MaxRate float64
+	// Compression is the WebSocket permessage-deflate mode: "off" (or ""),
+	// "no-context-takeover" or "context-takeover".
+	Compression string
+	Limits      gateway.Limits // connections, frames, op rate, idle, keepalive
 	// HandshakeTimeout bounds the wait for a whole HTTP request, the
 	// WebSocket upgrade included.
 	HandshakeTimeout time.Duration
@@ -70,6 +76,7 @@ func Defaults() Config {
 		FeedRate:         200,
 		Allow:            []string{"quotes.>", "scores.>"},
 		MaxSubs:          256,
+		Compression:      "off",
 		Limits:           gateway.DefaultLimits(),
 		HandshakeTimeout: 10 * time.Second,
 		MaxQueueBytes:    1 << 20,

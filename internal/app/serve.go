@@ -19,6 +19,7 @@ func (a *App) newGateway() error {
 	a.gw = gateway.New(gateway.Options{
 		Hub:            a.hub,
 		Policy:         a.policy,
+		Compression:    a.compression,
 		OriginPatterns: cfg.AllowedOrigins,
 		Ready:          a.bus.Connected,
 		Gatherer:       a.reg,

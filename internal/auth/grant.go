@@ -1,9 +1,11 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ticker-dev/ticker/internal/subscribe"
@@ -16,8 +18,33 @@ type Grant struct {
 	// patterns are the subject patterns the token lists, each valid by
 	// subscribe.ValidatePattern. An empty list grants nothing.
 	patterns []string
+	// MaxRate is the token's "max_rate" claim: the highest max_rate, in
+	// updates per second per subject, the holder's subs get; 0 (the claim
+	// absent) means no cap.
+	MaxRate float64
 	// subject is the token's "sub"; it may be empty.
 	subject string
+}
+
+// maxRateClaim is the claim that caps the holder's max_rate.
+const maxRateClaim = "max_rate"
+
+// maxRateOf reads the "max_rate" claim: absent is 0; otherwise a number above
+// 0 and at most subscribe.MaxRate.
+func maxRateOf(claims *claimSet) (float64, error) {
+	v, ok := claims.m[maxRateClaim]
+	if !ok {
+		return 0, nil
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, fmt.Errorf("claim %q: not a number", maxRateClaim)
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || !(f > 0 && f <= subscribe.MaxRate) {
+		return 0, fmt.Errorf("claim %q: %.32s is not a number above 0 and at most %d", maxRateClaim, n, subscribe.MaxRate)
+	}
+	return f, nil
 }
 
 // grantOf reads a Grant from claims, the patterns from the claim named
@@ -53,7 +80,11 @@ func grantOf(claims *claimSet, claim string) (Grant, error) {
 		}
 		patterns[i] = s
 	}
-	return Grant{Expires: exp.Time, patterns: patterns, subject: sub}, nil
+	rate, err := maxRateOf(claims)
+	if err != nil {
+		return Grant{}, err
+	}
+	return Grant{Expires: exp.Time, patterns: patterns, MaxRate: rate, subject: sub}, nil
 }
 
 // Restrict returns the Allow that permits a pattern exactly when both server

@@ -86,6 +86,16 @@ func (v *Verifier) Verify(r *http.Request) (Grant, error) {
 	return v.verify(raw)
 }
 
+// VerifyToken checks raw, a token sent in an auth op, as Verify checks the
+// token of a request, with the same errors and Reasons; an empty raw is
+// "missing token".
+func (v *Verifier) VerifyToken(raw string) (Grant, error) {
+	if raw == "" {
+		return Grant{}, errMissingToken
+	}
+	return v.verify(raw)
+}
+
 func (v *Verifier) verify(raw string) (Grant, error) {
 	if len(raw) > maxTokenLen {
 		return Grant{}, fmt.Errorf("%w: longer than %d bytes", errInvalidToken, maxTokenLen)

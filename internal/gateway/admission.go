@@ -95,17 +95,21 @@ func badRequest(e *subscribe.Error) *refusal {
 // subscribe to, when its token expires, and, once taken, its slot against
 // the limits, its transport and its fanout subscriber.
 type conn struct {
-	srv    *Server
-	ip     string           // the source address, counted against MaxConnsPerIP
-	policy subscribe.Policy // the server's, narrowed to what the token grants
-	expiry time.Time        // when the token expires; zero without auth
+	srv *Server
+	ip  string // the source address, counted against MaxConnsPerIP
+	// policy is the server's, narrowed to what the token grants. Set at
+	// admit, then changed only by an auth op, on the connection's read loop,
+	// which is also the only reader after admit.
+	policy subscribe.Policy
+	expiry time.Time // when the token expires; zero without auth; guarded by mu once run
 
 	t   transport          // set by take
 	sub *fanout.Subscriber // set by run
 
-	mu       sync.Mutex // after srv.mu when both are held
-	ended    bool       // the transport's loop has returned: timers close nothing more
-	taken    bool       // holds a slot
+	mu       sync.Mutex  // after srv.mu when both are held
+	expire   *time.Timer // closes the connection at expiry; nil without a token
+	ended    bool        // the transport's loop has returned: timers close nothing more
+	taken    bool        // holds a slot
 	released bool
 }
 
@@ -132,7 +136,7 @@ func (s *Server) admit(r *http.Request, check func(subscribe.Policy) *refusal) (
 			s.log.Debug("connection not authorized", "remote", r.RemoteAddr, "err", err)
 			return nil, refuseAuth(err)
 		}
-		c.policy.Allow = g.Restrict(c.policy.Allow)
+		c.policy = grantPolicy(s.opts.Policy, g)
 		c.expiry = g.Expires
 	}
 	if check != nil {

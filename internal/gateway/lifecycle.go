@@ -47,25 +47,36 @@ func (s *Server) run(c *conn) {
 	defer open.Dec()
 
 	c.sub = s.opts.Hub.NewSubscriber(t, t.kind())
-	expire := c.armExpiry()
+	c.armExpiry()
 	t.serve(c)
 	c.end()
-	if expire != nil {
-		expire.Stop()
-	}
 	c.sub.Close()
 	m.closedWith(t.finish())
 }
 
-// armExpiry closes the connection with 1008 when its token expires; nil
-// without a token.
-func (c *conn) armExpiry() *time.Timer {
+// armExpiry closes the connection with 1008 when its token expires; it does
+// nothing without a token.
+func (c *conn) armExpiry() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.expiry.IsZero() {
-		return nil
+		return
 	}
-	return time.AfterFunc(time.Until(c.expiry), func() {
+	c.expire = time.AfterFunc(time.Until(c.expiry), func() {
 		c.closeFor(limitTokenExpired, auth.Reason(auth.ErrTokenExpired))
 	})
+}
+
+// moveExpiry moves the connection's expiry to exp, the exp of a token that
+// replaced the one it had.
+func (c *conn) moveExpiry(exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expiry = exp
+	if c.ended || c.expire == nil {
+		return
+	}
+	c.expire.Reset(time.Until(exp))
 }
 
 // closeFor closes the connection with 1008 for a per-connection limit,
@@ -84,5 +95,8 @@ func (c *conn) closeFor(limit, reason string) {
 func (c *conn) end() {
 	c.mu.Lock()
 	c.ended = true
+	if c.expire != nil {
+		c.expire.Stop()
+	}
 	c.mu.Unlock()
 }

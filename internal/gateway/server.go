@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -35,9 +36,12 @@ type Options struct {
 	Limits Limits
 	// Auth, when enabled, requires a JWT on every connection; the patterns
 	// it grants narrow Policy.Allow for that connection. nil means no auth.
-	Auth    *auth.Verifier
-	Metrics *Metrics
-	Logger  *slog.Logger
+	Auth *auth.Verifier
+	// Compression is the permessage-deflate mode offered to WebSocket
+	// clients; the zero value is websocket.CompressionDisabled.
+	Compression websocket.CompressionMode
+	Metrics     *Metrics
+	Logger      *slog.Logger
 }
 
 // Server serves ticker's HTTP endpoints.

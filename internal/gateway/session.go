@@ -196,7 +196,8 @@ func (ss *session) handle(op subscribe.Op) error {
 			ss.reply(e)
 			return nil
 		}
-		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects, fanout.SubOptions{})
+		opts := fanout.SubOptions{MaxRate: policy.Rate(op), Delta: op.Delta}
+		err := ss.sub.Subscribe(ss.ctx, op.ID, op.Subjects, opts)
 		if err != nil && (errors.Is(err, fanout.ErrClosed) || ss.ctx.Err() != nil) {
 			// The connection is closing anyway (the gateway closed it, or
 			// the core dropped it): not an internal error.
@@ -210,6 +211,8 @@ func (ss *session) handle(op subscribe.Op) error {
 			return nil
 		}
 		ss.sub.Unsubscribe(op.ID, op.Subjects)
+	case subscribe.OpAuth:
+		ss.reauth(op)
 	}
 	return nil
 }

@@ -2,9 +2,14 @@ package gateway
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
+	"github.com/ticker-dev/ticker/internal/fanout"
 	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
@@ -27,14 +32,16 @@ import (
 
 // serveSSE admits a request as an SSE stream and serves it.
 func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
-	var subjects []string
+	var op subscribe.Op
+	var opts fanout.SubOptions
 	c, ref := s.admit(r, func(p subscribe.Policy) *refusal {
 		var ref *refusal
-		subjects, ref = sseSubscription(r, p)
+		op, ref = sseSubscription(r, p)
+		opts = fanout.SubOptions{MaxRate: p.Rate(op), Delta: op.Delta}
 		return ref
 	})
 	if ref == nil {
-		ref = c.take(newSSEStream(s, w, r, subjects))
+		ref = c.take(newSSEStream(s, w, r, op.Subjects, opts))
 	}
 	if ref != nil {
 		s.reject(ref)
@@ -44,18 +51,48 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	s.run(c)
 }
 
-// sseSubscription reads the stream's subjects from the query and checks
-// them against the connection's policy, as a sub op would be.
-func sseSubscription(r *http.Request, p subscribe.Policy) ([]string, *refusal) {
+// sseSubscription reads the stream's sub from the query (subjects, and
+// max_rate and delta, validated as in a sub op) and checks it against the
+// connection's policy, as a sub op would be.
+func sseSubscription(r *http.Request, p subscribe.Policy) (subscribe.Op, *refusal) {
 	op := subscribe.Op{Kind: subscribe.OpSub, Subjects: sseSubjects(r)}
 	if len(op.Subjects) == 0 {
-		return nil, badRequest(&subscribe.Error{Code: subscribe.CodeBadRequest,
+		return op, badRequest(&subscribe.Error{Code: subscribe.CodeBadRequest,
 			Msg: "give the subjects to stream: /sse?subjects=quotes.AAPL,scores.nba.*"})
 	}
-	if e := p.CheckSub(op, nil, 0); e != nil {
-		return nil, badRequest(e)
+	if e := sseOptions(r.URL.Query(), &op); e != nil {
+		return op, badRequest(e)
 	}
-	return op.Subjects, nil
+	if e := p.CheckSub(op, nil, 0); e != nil {
+		return op, badRequest(e)
+	}
+	return op, nil
+}
+
+// sseOptions reads the max_rate and delta parameters into op: each at most
+// once, max_rate a number from 0 to subscribe.MaxRate, delta true or false.
+func sseOptions(q url.Values, op *subscribe.Op) *subscribe.Error {
+	bad := func(format string, args ...any) *subscribe.Error {
+		return &subscribe.Error{Code: subscribe.CodeBadRequest, Msg: fmt.Sprintf(format, args...)}
+	}
+	if vs, ok := q["max_rate"]; ok {
+		var r float64
+		var err error
+		if len(vs) == 1 {
+			r, err = strconv.ParseFloat(vs[0], 64)
+		}
+		if len(vs) != 1 || err != nil || math.IsNaN(r) || math.IsInf(r, 0) || r < 0 || r > subscribe.MaxRate {
+			return bad(`"max_rate" must be given once, a number from 0 to %d`, subscribe.MaxRate)
+		}
+		op.MaxRate = r
+	}
+	if vs, ok := q["delta"]; ok {
+		if len(vs) != 1 || (vs[0] != "true" && vs[0] != "false") {
+			return bad(`"delta" must be given once, true or false`)
+		}
+		op.Delta = vs[0] == "true"
+	}
+	return nil
 }
 
 // sseSubjects reads the subjects parameter (comma separated, may repeat).

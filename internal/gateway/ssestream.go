@@ -29,6 +29,7 @@ type sseStream struct {
 	w        http.ResponseWriter
 	rc       *http.ResponseController
 	subjects []string
+	opts     fanout.SubOptions // max_rate and delta of the stream's sub
 
 	// ctx ends when the client leaves or the stream is closed; it bounds
 	// the subscription and the stream's loop.
@@ -44,8 +45,8 @@ type sseStream struct {
 	reason    string
 }
 
-func newSSEStream(s *Server, w http.ResponseWriter, r *http.Request, subjects []string) *sseStream {
-	st := &sseStream{srv: s, w: w, rc: http.NewResponseController(w), subjects: subjects}
+func newSSEStream(s *Server, w http.ResponseWriter, r *http.Request, subjects []string, opts fanout.SubOptions) *sseStream {
+	st := &sseStream{srv: s, w: w, rc: http.NewResponseController(w), subjects: subjects, opts: opts}
 	st.ctx, st.cancel = context.WithCancel(r.Context())
 	return st
 }
@@ -74,7 +75,7 @@ func (st *sseStream) serve(c *conn) {
 	if st.heartbeat() != nil {
 		return
 	}
-	if err := c.sub.Subscribe(st.ctx, codec.ID{}, st.subjects, fanout.SubOptions{}); err != nil {
+	if err := c.sub.Subscribe(st.ctx, codec.ID{}, st.subjects, st.opts); err != nil {
 		if st.ctx.Err() == nil && !errors.Is(err, fanout.ErrClosed) {
 			st.srv.log.Error("SSE subscription failed", "remote", c.ip, "err", err)
 			st.Close(closecode.InternalError, "internal error")

@@ -26,6 +26,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{codec.SubprotocolJSON, codec.SubprotocolMsgpack},
 		InsecureSkipVerify: true, // checked by admit, answered below with 1008
+		CompressionMode:    s.opts.Compression,
 	})
 	if err != nil { // Accept has answered the request
 		s.metrics.rejected.WithLabelValues(rejectHandshake).Inc()

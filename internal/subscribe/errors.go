@@ -14,6 +14,7 @@ const (
 	CodeForbidden            = "forbidden"              // a pattern reaches beyond the allowed patterns
 	CodeTooManySubscriptions = "too_many_subscriptions" // the connection would hold too many patterns
 	CodeRateLimited          = "rate_limited"           // the client sends ops too fast
+	CodeBadToken             = "bad_token"              // an auth op's token is invalid or expired
 )
 
 // Error is a protocol error reply: its Code, a human-readable Msg, and the ID

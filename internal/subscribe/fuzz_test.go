@@ -33,6 +33,14 @@ func FuzzParseJSON(f *testing.F) {
 		`{"op":"ping","id":"\ud83d\ude00\\ud800\u00e9"}`,
 		`{"op":"ping","id":"\udbff\udfff\ud800\udc00"}`,
 		`{"op":"ping","id":-0}`,
+		`{"op":"sub","id":1,"subjects":["quotes.>"],"max_rate":2,"delta":true}`,
+		`{"op":"sub","subjects":["a"],"max_rate":1e3}`,
+		`{"op":"sub","subjects":["a"],"max_rate":-1}`,
+		`{"op":"sub","subjects":["a"],"max_rate":"2"}`,
+		`{"op":"sub","subjects":["a"],"delta":1}`,
+		`{"op":"auth","id":7,"token":"a.b.c"}`,
+		`{"op":"auth","id":7,"token":7}`,
+		`{"op":"auth","id":7}`,
 		`[]`, `{}`, ``, `{"op":`,
 	} {
 		f.Add([]byte(s))
@@ -63,6 +71,13 @@ func FuzzParseMsgpack(f *testing.F) {
 		m{"op": "bogus", "id": 5},
 		m{"op": "sub", "id": "x", "subjects": "a"},
 		m{"op": "sub", "subjects": manyAny(257)},
+		m{"op": "sub", "id": 1, "subjects": []string{"quotes.>"}, "max_rate": 2, "delta": true},
+		m{"op": "sub", "subjects": []string{"a"}, "max_rate": 0.5},
+		m{"op": "sub", "subjects": []string{"a"}, "max_rate": float32(2.5)},
+		m{"op": "sub", "subjects": []string{"a"}, "max_rate": uint64(1) << 63},
+		m{"op": "sub", "subjects": []string{"a"}, "delta": "yes"},
+		m{"op": "auth", "id": 7, "token": "a.b.c"},
+		m{"op": "auth", "id": 7, "token": []byte("a.b.c")},
 		[]any{"ping"},
 		m{},
 	} {
@@ -113,7 +128,7 @@ func checkOp(t *testing.T, op subscribe.Op, limit int) {
 	t.Helper()
 	checkID(t, op.ID)
 	switch op.Kind {
-	case subscribe.OpPing:
+	case subscribe.OpPing, subscribe.OpAuth:
 		if op.Subjects != nil {
 			t.Fatalf("ping with subjects %q", op.Subjects)
 		}
@@ -123,6 +138,12 @@ func checkOp(t *testing.T, op subscribe.Op, limit int) {
 		}
 	default:
 		t.Fatalf("op kind %d", op.Kind)
+	}
+	if op.MaxRate < 0 || op.MaxRate > subscribe.MaxRate || op.MaxRate != op.MaxRate {
+		t.Fatalf("max_rate %v", op.MaxRate)
+	}
+	if len(op.Token) > subscribe.MaxTokenLen || (op.Kind == subscribe.OpAuth && op.Token == "") {
+		t.Fatalf("%s with a token of %d bytes", op.Kind, len(op.Token))
 	}
 }
 
@@ -224,6 +245,15 @@ func wireOp(t *testing.T, op subscribe.Op) map[string]any {
 	if op.Subjects != nil {
 		w["subjects"] = op.Subjects
 	}
+	if op.MaxRate != 0 {
+		w["max_rate"] = op.MaxRate
+	}
+	if op.Delta {
+		w["delta"] = true
+	}
+	if op.Token != "" {
+		w["token"] = op.Token
+	}
 	return w
 }
 
@@ -236,7 +266,8 @@ func encodeJSON(t *testing.T, op subscribe.Op) []byte {
 }
 
 func sameOp(a, b subscribe.Op) bool {
-	return a.Kind == b.Kind && a.ID == b.ID && slices.Equal(a.Subjects, b.Subjects)
+	return a.Kind == b.Kind && a.ID == b.ID && slices.Equal(a.Subjects, b.Subjects) &&
+		a.MaxRate == b.MaxRate && a.Delta == b.Delta && a.Token == b.Token
 }
 
 func FuzzMatch(f *testing.F) {

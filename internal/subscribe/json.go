@@ -169,3 +169,30 @@ func hex4(h []byte) rune {
 	}
 	return r
 }
+
+// number reads a JSON number; a number too large for a float64 is refused.
+func (jsonValues) number(raw []byte) (float64, bool) {
+	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	return f, err == nil
+}
+
+func (jsonValues) boolean(raw []byte) (bool, bool) {
+	switch string(raw) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+func (jsonValues) str(raw []byte) (string, bool) {
+	var s string
+	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}

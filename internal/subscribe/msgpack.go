@@ -1,8 +1,10 @@
 package subscribe
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 )
@@ -134,4 +136,42 @@ func (msgpackValues) subjects(raw []byte, limit int) ([]string, error) {
 		out = append(out, string(b))
 	}
 	return out, nil
+}
+
+// number reads a msgpack int, uint or float. An integer beyond int64 is
+// still a number: it is read as its float value.
+func (msgpackValues) number(raw []byte) (float64, bool) {
+	r := codec.NewReader(raw)
+	switch r.Peek() {
+	case codec.TypeInt:
+		if raw[0] == 0xcf { // uint 64
+			u, err := r.Uint()
+			return float64(u), err == nil
+		}
+		n, err := r.Int()
+		return float64(n), err == nil
+	case codec.TypeFloat:
+		switch {
+		case raw[0] == 0xca && len(raw) == 5:
+			return float64(math.Float32frombits(binary.BigEndian.Uint32(raw[1:]))), true
+		case raw[0] == 0xcb && len(raw) == 9:
+			return math.Float64frombits(binary.BigEndian.Uint64(raw[1:])), true
+		}
+	}
+	return 0, false
+}
+
+func (msgpackValues) boolean(raw []byte) (bool, bool) {
+	r := codec.NewReader(raw)
+	b, err := r.Bool()
+	return b, err == nil
+}
+
+func (msgpackValues) str(raw []byte) (string, bool) {
+	r := codec.NewReader(raw)
+	if r.Peek() != codec.TypeStr {
+		return "", false
+	}
+	b, err := r.Str()
+	return string(b), err == nil
 }

@@ -2,6 +2,7 @@ package subscribe
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf8"
 
@@ -16,9 +17,10 @@ const (
 	OpSub   OpKind = iota + 1 // subscribe to Subjects
 	OpUnsub                   // unsubscribe from Subjects
 	OpPing                    // ask for a pong
+	OpAuth                    // replace the connection's token
 )
 
-// String returns the op's wire name: "sub", "unsub" or "ping".
+// String returns the op's wire name: "sub", "unsub", "ping" or "auth".
 func (k OpKind) String() string {
 	switch k {
 	case OpSub:
@@ -27,6 +29,8 @@ func (k OpKind) String() string {
 		return "unsub"
 	case OpPing:
 		return "ping"
+	case OpAuth:
+		return "auth"
 	}
 	return "OpKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -39,6 +43,8 @@ func opKindOf(name string) (OpKind, bool) {
 		return OpUnsub, true
 	case "ping":
 		return OpPing, true
+	case "auth":
+		return OpAuth, true
 	}
 	return 0, false
 }
@@ -49,9 +55,23 @@ type Op struct {
 	ID   codec.ID // echoed in the reply; unset when the client sent none
 	// Subjects are the patterns of a sub or unsub, in the client's order,
 	// type-checked but not validated (that is the Policy's job). Never empty
-	// for a sub or unsub; nil for a ping.
+	// for a sub or unsub; nil for a ping or auth.
 	Subjects []string
+	// MaxRate is the most updates per second per subject a sub asks for;
+	// 0 means unlimited. Always in [0, MaxRate].
+	MaxRate float64
+	// Delta asks a sub for field deltas.
+	Delta bool
+	// Token is the JWT of an auth op, at most MaxTokenLen bytes; never empty
+	// for an auth.
+	Token string
 }
+
+// MaxRate is the highest max_rate a client may ask for.
+const MaxRate = 1000
+
+// MaxTokenLen bounds the token of an auth op (the verifier's limit).
+const MaxTokenLen = 8192
 
 // defaultMaxSubjects is the default for Parser.MaxSubjects and Policy.MaxSubs.
 const defaultMaxSubjects = 256
@@ -88,10 +108,13 @@ const (
 	keyOp = iota
 	keyID
 	keySubjects
+	keyMaxRate
+	keyDelta
+	keyToken
 	numKeys
 )
 
-var keyNames = [numKeys]string{"op", "id", "subjects"}
+var keyNames = [numKeys]string{"op", "id", "subjects", "max_rate", "delta", "token"}
 
 // object holds what a parser found in an op object before the checks both
 // codecs share. A problem found while reading it is kept in dup or odd, so
@@ -128,6 +151,9 @@ type values interface {
 	id(raw []byte) (codec.ID, error)
 	op(raw []byte) (string, error)
 	subjects(raw []byte, limit int) ([]string, error)
+	number(raw []byte) (float64, bool)
+	boolean(raw []byte) (bool, bool)
+	str(raw []byte) (string, bool)
 }
 
 // build makes the Op from an object that parsed, in the order that lets every
@@ -168,15 +194,56 @@ func (p Parser) build(o *object, v values) (Op, *Error) {
 			return Op{}, errorf(CodeBadRequest, id, "%v", err)
 		}
 	}
+	op := Op{Kind: kind, ID: id}
+	if e := readOptions(&op, o, v); e != nil {
+		return Op{}, e
+	}
 	switch {
-	case kind == OpPing:
+	case kind == OpPing || kind == OpAuth:
 		subjects = nil
 	case raw == nil:
 		return Op{}, errorf(CodeBadRequest, id, `%s without "subjects"`, kind)
 	case len(subjects) == 0:
 		return Op{}, errorf(CodeBadRequest, id, `%s with empty "subjects"`, kind)
 	}
-	return Op{Kind: kind, ID: id, Subjects: subjects}, nil
+	if kind == OpAuth && op.Token == "" {
+		return Op{}, errorf(CodeBadRequest, id, `auth without "token"`)
+	}
+	op.Subjects = subjects
+	return op, nil
+}
+
+// readOptions reads max_rate, delta and token into op. They are type-checked
+// on every op: a wrong type anywhere is a bad request.
+func readOptions(op *Op, o *object, v values) *Error {
+	if raw := o.vals[keyMaxRate]; raw != nil {
+		r, ok := v.number(raw)
+		if !ok {
+			return errorf(CodeBadRequest, op.ID, `"max_rate" must be a number`)
+		}
+		if math.IsNaN(r) || math.IsInf(r, 0) || r < 0 || r > MaxRate {
+			return errorf(CodeBadRequest, op.ID, `"max_rate" must be a number from 0 to %d`, MaxRate)
+		}
+		op.MaxRate = r
+	}
+	if raw := o.vals[keyDelta]; raw != nil {
+		d, ok := v.boolean(raw)
+		if !ok {
+			return errorf(CodeBadRequest, op.ID, `"delta" must be a boolean`)
+		}
+		op.Delta = d
+	}
+	if raw := o.vals[keyToken]; raw != nil {
+		t, ok := v.str(raw)
+		if !ok {
+			return errorf(CodeBadRequest, op.ID, `"token" must be a string`)
+		}
+		if len(t) > MaxTokenLen {
+			return errorf(CodeBadRequest, op.ID, `"token" longer than %d bytes`, MaxTokenLen)
+		}
+		op.Token = t
+	}
+	return nil
 }
 
 // stringID checks a string id.

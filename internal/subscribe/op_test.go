@@ -34,6 +34,7 @@ func runParse(t *testing.T, k codec.Kind, p subscribe.Parser, tests []parseCase)
 					t.Fatalf("error %v, want %+v", err, tt.want)
 				}
 				if op.Kind != tt.want.Kind || op.ID != tt.want.ID || !slices.Equal(op.Subjects, tt.want.Subjects) ||
+					op.MaxRate != tt.want.MaxRate || op.Delta != tt.want.Delta || op.Token != tt.want.Token ||
 					(op.Subjects == nil) != (tt.want.Subjects == nil) {
 					t.Errorf("op %+v, want %+v", op, tt.want)
 				}

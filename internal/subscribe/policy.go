@@ -7,6 +7,25 @@ import "slices"
 type Policy struct {
 	Allow   Allow // the patterns clients may subscribe within
 	MaxSubs int   // most distinct patterns one connection may hold
+	// MaxRate caps the max_rate of every sub, in updates per second per
+	// subject; 0 means no cap.
+	MaxRate float64
+}
+
+// Rate is the effective max_rate of a sub: the smallest of op.MaxRate and
+// p.MaxRate among those above 0, or 0 (unlimited) if neither is.
+func (p Policy) Rate(op Op) float64 { return MinRate(op.MaxRate, p.MaxRate) }
+
+// MinRate is the smallest of a and b among those above 0, or 0 if neither is:
+// a rate of 0 means unlimited.
+func MinRate(a, b float64) float64 {
+	switch {
+	case a <= 0:
+		return max(b, 0)
+	case b <= 0 || a < b:
+		return a
+	}
+	return b
 }
 
 func (p Policy) maxSubs() int {
