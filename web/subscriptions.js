@@ -337,18 +337,15 @@ export class Subscriptions {
     const subject = m.subject;
     const targets = [];
     const handlers = new Set();
+    let wantsDelta = false; // some subscription of the subject asked for deltas: keep its base
     for (const r of this.records) {
+      if (![...r.patterns].some((p) => matches(p, subject))) continue;
+      wantsDelta ||= r.opts.delta;
       if (handlers.has(r.handler)) continue;
-      for (const p of r.patterns) {
-        if (matches(p, subject)) {
-          handlers.add(r.handler);
-          targets.push(r);
-          break;
-        }
-      }
+      handlers.add(r.handler);
+      targets.push(r);
     }
     if (targets.length === 0) return; // in flight when it was unsubscribed
-    const wantsDelta = targets.some((r) => r.opts.delta);
     const data = this.bases.apply(m, wantsDelta, (err) => {
       this.o.report(err);
       const recs = [...this.records].filter((r) => [...r.patterns].some((p) => matches(p, subject)));

@@ -151,3 +151,20 @@ test('refresh times fall in their window', () => {
   assert.equal(tokenExpiry('garbage'), 0);
   assert.equal(tokenExpiry(jwt(10)), 10_000);
 });
+
+test('a subject of a delta and a whole subscription with one handler keeps its base', () => {
+  const { WS, client, errors } = setup();
+  const got = [];
+  const onQuote = (m) => got.push(m);
+  client.subscribe(['quotes.AAPL'], onQuote);
+  client.subscribe(['quotes.>'], onQuote, { maxRate: 4, delta: true });
+  const ws = WS.last;
+  ws.accept();
+  ackAll(ws);
+  ws.message(JSON.stringify(quoteMsg('AAPL', 1, { snapshot: true })));
+  ws.message(JSON.stringify({ op: 'msg', subject: 'quotes.AAPL', delta: true, data: { last: 7, seq: 2, ts: 1 } }));
+  assert.equal(got.length, 2, 'once per handler');
+  assert.equal(got[1].data.volume, 10);
+  assert.equal(errors.length, 0);
+  client.close();
+});
