@@ -247,3 +247,41 @@ func toStrings(v any) []string {
 	}
 	return out
 }
+
+func TestSubscribeOptionsGoInBothCodecs(t *testing.T) {
+	op := outOp{id: 3, name: "sub", subjects: []string{"quotes.>"}, opts: SubscribeOptions{MaxRate: 2.5, Delta: true}}.encode()
+	for _, k := range []Codec{JSON, Msgpack} {
+		b, err := encodeOp(k, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			MaxRate float64 `json:"max_rate" msgpack:"max_rate"`
+			Delta   bool    `json:"delta" msgpack:"delta"`
+		}
+		if err := decodeData(k, b, &got); err != nil || got.MaxRate != 2.5 || !got.Delta {
+			t.Errorf("%v: %+v %v", k, got, err)
+		}
+	}
+	auth := outOp{id: 4, name: "auth", token: "t"}.encode()
+	if auth["token"] != "t" || auth["op"] != "auth" || auth["id"] != int64(4) {
+		t.Errorf("auth op %v", auth)
+	}
+}
+
+// FuzzMergeData: merging never panics, and a merge that succeeds reads
+// back as an object holding every field of the delta.
+func FuzzMergeData(f *testing.F) {
+	f.Add([]byte(`{"a":1,"seq":1}`), []byte(`{"a":2,"seq":2}`))
+	f.Add([]byte(`null`), []byte(`{}`))
+	f.Fuzz(func(t *testing.T, full, delta []byte) {
+		out, err := mergeData(JSON, full, delta)
+		if err != nil {
+			return
+		}
+		var m map[string]any
+		if err := decodeData(JSON, out, &m); err != nil {
+			t.Fatalf("merged %q does not read back: %v", out, err)
+		}
+	})
+}
