@@ -168,3 +168,17 @@ test('a subject of a delta and a whole subscription with one handler keeps its b
   assert.equal(errors.length, 0);
   client.close();
 });
+
+test('a getToken that fails at connect is reported and retried with backoff', async () => {
+  let calls = 0;
+  const t = setup({ getToken: async () => { calls++; if (calls === 1) throw new Error('no session'); return 'tok'; } });
+  t.client.subscribe(['quotes.>'], () => {});
+  await flush();
+  assert.equal(t.WS.instances.length, 0, 'no attempt without a token');
+  assert.equal(t.status.state, 'reconnecting');
+  assert.ok(t.errors.some((e) => e.code === 'client' && /no session/.test(e.msg)));
+  t.clock.advance(t.status.retryIn);
+  await flush();
+  assert.equal(new URL(t.WS.last.url).searchParams.get('token'), 'tok');
+  t.client.close();
+});
