@@ -93,6 +93,8 @@ var comparisonRows = []struct {
 	{"p50 ms", func(r *Report) (float64, bool) { return r.Latency.P50, true }},
 	{"p99 ms", func(r *Report) (float64, bool) { return r.Latency.P99, true }},
 	{"p999 ms", func(r *Report) (float64, bool) { return r.Latency.P999, true }},
+	{"payload bytes / delivery", func(r *Report) (float64, bool) { return r.PayloadPerDelivery, r.PayloadPerDelivery > 0 }},
+	{"wire bytes / delivery", func(r *Report) (float64, bool) { return r.WirePerDelivery, r.WirePerDelivery > 0 }},
 	{"server CPU s / 1M deliveries", func(r *Report) (float64, bool) {
 		return serverFigure(r, func(s *ServerStats) float64 { return s.CPUSecondsPer1M })
 	}},
