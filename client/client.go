@@ -217,7 +217,7 @@ func (c *Client) connect(ctx context.Context, url string, attempt int) (time.Tim
 	}
 	c.stats.opened.Add(1)
 	openedAt := time.Now()
-	return openedAt, newSession(c, conn, attempt).run(ctx)
+	return openedAt, newSession(c, conn, attempt, token).run(ctx)
 }
 
 // emit queues ev for OnEvent.

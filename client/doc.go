@@ -46,12 +46,28 @@
 // allowed, and an expired token unless Options.TokenFunc can fetch a fresh
 // one; TokenFunc is called before every attempt.
 //
+// # Client control
+//
+// SubscribeWith asks the gateway for at most SubscribeOptions.MaxRate
+// updates per second per subject, and for field deltas (Delta). The client
+// merges each delta onto the last full update it holds of the subject and
+// hands OnUpdate the merged, whole update (Update.Delta is true). A delta
+// that does not follow (its seq is not the last seq + 1, or no full update
+// is held) is never merged: a Resync event carries a *DeltaError, the client
+// drops its copy of the subject and subscribes its patterns again for a
+// snapshot. With TokenFunc, a fresh token is sent on the open connection
+// ahead of the old one's exp ({"op":"auth"}; events TokenRefreshed and
+// TokenRefused); patterns the new token no longer grants come back as a
+// Revoked event and are no longer held. Gateways without these features
+// ignore the keys and send every update whole.
+//
 // # States
 //
 // Options.OnEvent sees each connection go Connecting, Open, Subscribed
 // (everything held is in effect and its snapshots were delivered) and
 // Closed (with the code, the reason and the wait before the next attempt;
-// Final when there is none).
+// Final when there is none). Refused, Resync, Revoked, TokenRefreshed and
+// TokenRefused report what happened on an open connection.
 //
 // # Low level
 //

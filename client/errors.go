@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/coder/websocket"
+
+	"github.com/ticker-dev/ticker/internal/protocol"
 )
 
 // Error codes of the server's error replies (docs/protocol.md, section 9).
@@ -14,6 +16,7 @@ const (
 	CodeForbidden            = "forbidden"              // a pattern reaches beyond what is allowed
 	CodeTooManySubscriptions = "too_many_subscriptions" // the connection would hold too many patterns
 	CodeRateLimited          = "rate_limited"           // ops too fast; the client sends the sub again later
+	CodeBadToken             = protocol.CodeBadToken    // auth: the new token is invalid or expired; the old one governs
 )
 
 // Close codes a connection ends with (docs/protocol.md, section 10).

@@ -22,6 +22,29 @@ const (
 	// Closed: the connection ended, or the attempt failed (Code, Reason,
 	// Err). Unless Final, the next attempt starts after RetryIn.
 	Closed
+
+	// The states below report something on an open connection; they do not
+	// change it.
+
+	// Resync: a delta of Subject could not be applied (Err is a
+	// *DeltaError). Nothing wrong was delivered: the client dropped its copy
+	// of the subject and subscribed the matching patterns again for a
+	// snapshot; the subject's deltas are dropped until it comes.
+	Resync
+	// Revoked: a token refresh removed Patterns, which the new token does not
+	// grant (Err is a *ServerError, code forbidden). They are no longer held:
+	// no update of theirs follows and they are not subscribed again.
+	Revoked
+	// TokenRefreshed: the gateway accepted the token from Options.TokenFunc
+	// sent on the open connection; its expiry governs from now on.
+	TokenRefreshed
+	// TokenRefused: a token refresh failed: TokenFunc returned an error, or
+	// the gateway refused the token (Err is a *ServerError with code
+	// CodeBadToken). The old token governs until its expiry; when RetryIn is
+	// set the client tries again after it, otherwise it stops refreshing on
+	// this connection (a gateway without auth, or one too old for the auth
+	// op) and relies on reconnecting with a fresh token.
+	TokenRefused
 )
 
 // String returns the state's name in lower case, as ticker.js spells it.
@@ -37,6 +60,14 @@ func (s State) String() string {
 		return "refused"
 	case Closed:
 		return "closed"
+	case Resync:
+		return "resync"
+	case Revoked:
+		return "revoked"
+	case TokenRefreshed:
+		return "token_refreshed"
+	case TokenRefused:
+		return "token_refused"
 	}
 	return "unknown"
 }
@@ -50,11 +81,12 @@ type Event struct {
 	Attempt int
 
 	Codec    Codec    // Open and after: the encoding the server agreed
-	Patterns []string // Subscribed: every pattern held; Refused: those refused
+	Patterns []string // Subscribed: every pattern held; Refused, Revoked: those refused or revoked
+	Subject  string   // Resync: the subject whose delta failed
 
 	Code    int           // Closed: the close code (StatusAbnormal when the attempt failed or no close frame came)
 	Reason  string        // Closed: the close reason, or what failed
-	RetryIn time.Duration // Closed, unless Final: the wait before the next attempt
+	RetryIn time.Duration // Closed, unless Final, and TokenRefused: the wait before the next attempt
 	Final   bool          // Closed: the client does not reconnect; Run returns Err
-	Err     error         // Closed: a *CloseError or what failed; Refused: a *ServerError
+	Err     error         // Closed: a *CloseError or what failed; Refused, Revoked, TokenRefused: a *ServerError (or TokenFunc's error); Resync: a *DeltaError
 }

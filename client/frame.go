@@ -14,12 +14,17 @@ import (
 // Message is one server message, as Conn.Next returns it: the envelope's
 // keys decoded, the data as it came.
 type Message struct {
-	Op       string // "ack", "error", "pong" or "msg"
+	Op       string // "ack", "error", "pong", "msg" or "revoked"
 	ID       any    // the id echoed by ack, pong and error; nil when absent
 	Code     string // error: one of the Code constants
 	Msg      string // error: human-readable text
 	Subject  string // msg: the concrete subject
 	Snapshot bool   // msg: a replayed last value
+	// Delta is true on a msg whose data holds only the fields changed since
+	// the subject's update seq-1 (and seq and ts); see Options.OnUpdate.
+	Delta bool
+	// Subjects are the patterns a revoked message removed.
+	Subjects []string
 	// Data is a msg's data in the connection's encoding: a JSON object or a
 	// msgpack map, as the server sent it.
 	Data []byte
@@ -113,6 +118,8 @@ type (
 		Msg      string          `json:"msg"`
 		Subject  string          `json:"subject"`
 		Snapshot bool            `json:"snapshot"`
+		Delta    bool            `json:"delta"`
+		Subjects []string        `json:"subjects"`
 		Data     json.RawMessage `json:"data"`
 	}
 	msgpackEnvelope struct {
@@ -122,6 +129,8 @@ type (
 		Msg      string             `msgpack:"msg"`
 		Subject  string             `msgpack:"subject"`
 		Snapshot bool               `msgpack:"snapshot"`
+		Delta    bool               `msgpack:"delta"`
+		Subjects []string           `msgpack:"subjects"`
 		Data     msgpack.RawMessage `msgpack:"data"`
 	}
 )
@@ -134,14 +143,14 @@ func decodeMessage(c Codec, p []byte) (Message, error) {
 			return Message{}, fmt.Errorf("decode msgpack message: %w", err)
 		}
 		return Message{Op: e.Op, ID: e.ID, Code: e.Code, Msg: e.Msg, Subject: e.Subject,
-			Snapshot: e.Snapshot, Data: e.Data, Raw: p, Codec: c}, nil
+			Snapshot: e.Snapshot, Delta: e.Delta, Subjects: e.Subjects, Data: e.Data, Raw: p, Codec: c}, nil
 	}
 	var e jsonEnvelope
 	if err := json.Unmarshal(p, &e); err != nil {
 		return Message{}, fmt.Errorf("decode %.100q: %w", p, err)
 	}
 	return Message{Op: e.Op, ID: e.ID, Code: e.Code, Msg: e.Msg, Subject: e.Subject,
-		Snapshot: e.Snapshot, Data: e.Data, Raw: p, Codec: c}, nil
+		Snapshot: e.Snapshot, Delta: e.Delta, Subjects: e.Subjects, Data: e.Data, Raw: p, Codec: c}, nil
 }
 
 // encodeOp encodes a client op (a map or struct with the ticker.v1 keys).

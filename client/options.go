@@ -22,10 +22,15 @@ type Options struct {
 	// Token is a JWT, sent as "Authorization: Bearer" on every connection.
 	Token string
 	// TokenFunc, when set, is called before every connection attempt for a
-	// fresh token (an empty one sends none); it wins over Token. The gateway
-	// cannot refresh a token on an open connection: it closes the connection
-	// when the token expires, and the client reconnects with a new one. An
-	// error fails that attempt, which is retried with backoff.
+	// fresh token (an empty one sends none); it wins over Token. An error
+	// fails that attempt, which is retried with backoff. It is also called
+	// on an open connection ahead of the token's exp (read from the JWT
+	// without verifying it), at a random point between 75% and 90% of its
+	// remaining lifetime so that many clients do not refresh in the same
+	// second; the new token goes as {"op":"auth"}. A refusal (bad_token) or
+	// an error is reported as a TokenRefused event and retried with backoff
+	// until exp; a gateway too old for the auth op closes the connection at
+	// exp, and the client reconnects with a new token.
 	TokenFunc func(ctx context.Context) (string, error)
 
 	// OnUpdate gets every update, on a goroutine of the client's own, one at

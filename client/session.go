@@ -27,20 +27,44 @@ type session struct {
 	attempt int
 	lastRx  atomic.Int64 // Unix nanoseconds of the last frame
 
-	mu     sync.Mutex
-	end    *CloseError   // set by whoever ends the session first
-	timers []*time.Timer // rate_limited resends
+	token   string          // the token the connection opened with
+	deltas  *deltaStore     // the reader's only
+	ctx     context.Context // ends with the session: for TokenFunc
+	cancel  context.CancelFunc
+	pending sync.WaitGroup // timer functions started and not returned
+
+	mu           sync.Mutex
+	end          *CloseError   // set by whoever ends the session first
+	timers       []*time.Timer // rate_limited resends, token refreshes
+	exp          time.Time     // of the token in force
+	refreshFails int           // token refreshes failed in a row
 }
 
-func newSession(c *Client, conn *Conn, attempt int) *session {
-	s := &session{c: c, conn: conn, url: conn.URL(), attempt: attempt}
+func newSession(c *Client, conn *Conn, attempt int, token string) *session {
+	s := &session{c: c, conn: conn, url: conn.URL(), attempt: attempt, token: token, deltas: newDeltaStore()}
 	s.lastRx.Store(time.Now().UnixNano())
 	return s
+}
+
+// after calls f after d on a goroutine of its own, unless the session has
+// ended; run waits for it before returning.
+func (s *session) after(d time.Duration, f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.end != nil {
+		return
+	}
+	s.pending.Add(1)
+	s.timers = append(s.timers, time.AfterFunc(d, func() {
+		defer s.pending.Done()
+		f()
+	}))
 }
 
 // run serves the connection until it ends and returns how it ended.
 func (s *session) run(ctx context.Context) *CloseError {
 	c := s.c
+	s.ctx, s.cancel = context.WithCancel(ctx)
 	c.mu.Lock()
 	c.cur = s
 	ops := c.reg.resubscribeAll()
@@ -50,6 +74,7 @@ func (s *session) run(ctx context.Context) *CloseError {
 	read := make(chan struct{})
 	go s.read(read)
 	s.send(ops)
+	s.scheduleRefresh(s.token)
 	s.watch(ctx, read)
 	_ = s.conn.CloseNow() // ended already; this frees what is left of it
 
@@ -58,14 +83,18 @@ func (s *session) run(ctx context.Context) *CloseError {
 	c.reg.disconnected()
 	c.mu.Unlock()
 	s.mu.Lock()
+	if s.end == nil { // the reader always says how; this is a guard
+		s.end = &CloseError{URL: s.url, Code: StatusAbnormal, Reason: "connection lost"}
+	}
 	for _, t := range s.timers {
-		t.Stop()
+		if t.Stop() {
+			s.pending.Done()
+		}
 	}
 	end := s.end
 	s.mu.Unlock()
-	if end == nil { // the reader always says how; this is a guard
-		end = &CloseError{URL: s.url, Code: StatusAbnormal, Reason: "connection lost"}
-	}
+	s.cancel()
+	s.pending.Wait()
 	return end
 }
 
@@ -165,10 +194,10 @@ func (s *session) handle(m Message, now time.Time) {
 			return
 		}
 		c.mu.Lock()
-		held := c.reg.holds(m.Subject) // not: one in flight when it was unsubscribed
+		held, delta := c.reg.holdsDelta(m.Subject) // not held: one in flight when it was unsubscribed
 		c.mu.Unlock()
 		if held {
-			c.mb.putUpdate(newUpdate(m, s.url, now))
+			s.deliver(m, delta, now)
 		}
 	case protocol.OpAck, protocol.OpPong:
 		id, ok := idOf(m.ID)
@@ -176,17 +205,31 @@ func (s *session) handle(m Message, now time.Time) {
 			return
 		}
 		c.mu.Lock()
+		var p pending
 		if m.Op == protocol.OpAck {
-			c.reg.acked(id)
+			p, ok = c.reg.acked(id)
 		} else {
 			c.reg.ponged(id)
+			s.deltas.ponged(id)
 		}
 		s.announce()
 		c.mu.Unlock()
+		if ok && p.kind == pendingAuth {
+			s.refreshed(p.token)
+		}
+	case protocol.OpRevoked:
+		s.revoked(m)
 	case protocol.OpError:
 		id, ok := idOf(m.ID)
 		if !ok {
 			return // no id: not an answer to an op of this client
+		}
+		c.mu.Lock()
+		auth := c.reg.authRefused(id)
+		c.mu.Unlock()
+		if auth {
+			s.refreshFailed(&ServerError{Code: m.Code, Msg: m.Msg}, m.Code == CodeBadToken)
+			return
 		}
 		c.mu.Lock()
 		r := c.reg.refused(id, m.Code)
@@ -221,12 +264,7 @@ func (s *session) announce() {
 // resendLater subscribes recs again after rateLimitedRetry, if they are
 // still held and the connection still open.
 func (s *session) resendLater(recs []*record) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.end != nil {
-		return
-	}
-	s.timers = append(s.timers, time.AfterFunc(rateLimitedRetry, func() {
+	s.after(rateLimitedRetry, func() {
 		c := s.c
 		c.mu.Lock()
 		var ops []outOp
@@ -243,5 +281,5 @@ func (s *session) resendLater(recs []*record) {
 		}
 		c.mu.Unlock()
 		s.send(ops)
-	}))
+	})
 }

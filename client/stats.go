@@ -14,13 +14,19 @@ type Stats struct {
 	Dropped uint64
 	Gaps    uint64 // the sum of Update.Gap over the delivered updates
 	Opened  uint64 // connections opened
+	// DeltaErrors counts deltas that could not be applied (Resync events);
+	// DeltaDropped the deltas of a subject dropped while it waited for the
+	// snapshot that follows one.
+	DeltaErrors, DeltaDropped uint64
 }
 
 type counters struct {
 	received, delivered, conflated, dropped, gaps, opened atomic.Uint64
+	deltaErrors, deltaDropped                             atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{Received: c.received.Load(), Delivered: c.delivered.Load(), Conflated: c.conflated.Load(),
-		Dropped: c.dropped.Load(), Gaps: c.gaps.Load(), Opened: c.opened.Load()}
+		Dropped: c.dropped.Load(), Gaps: c.gaps.Load(), Opened: c.opened.Load(),
+		DeltaErrors: c.deltaErrors.Load(), DeltaDropped: c.deltaDropped.Load()}
 }

@@ -14,9 +14,14 @@ type SubscribeOptions struct {
 	// MaxRate asks for at most this many updates per second per subject,
 	// sent as "max_rate". Needs a server with per-subscription rate limits.
 	MaxRate float64
-	// Delta asks for field deltas on the wire, sent as "delta": true. Needs
-	// a server with deltas, and a client that applies them: this one does
-	// not yet, so only ask a server that ignores it.
+	// Delta asks for field deltas on the wire, sent as "delta": true. The
+	// client merges each delta onto the last full update it holds of the
+	// subject and hands OnUpdate the merged full update (Update.Delta tells
+	// it came as one); a delta that does not follow (seq != last seq + 1,
+	// or no full update held) is never merged: it is reported as a Resync
+	// event with a *DeltaError, the client drops its copy of the subject and
+	// subscribes the matching patterns again to get a snapshot. A server
+	// without deltas ignores the key and sends whole updates.
 	Delta bool
 }
 
@@ -47,12 +52,14 @@ const (
 	pendingUnsub
 	pendingBarrier   // the ping after a sub: its pong follows the sub's snapshots
 	pendingKeepalive // the ping on a quiet connection
+	pendingAuth      // an auth op with a fresh token
 )
 
 type pending struct {
 	kind    int
 	records []*record // sub: the records it subscribes
 	resub   bool      // sub: sent on a new connection for everything held
+	token   string    // auth: the token sent
 }
 
 // outOp is an op to send; the registry has noted its id already.
@@ -61,12 +68,16 @@ type outOp struct {
 	name     string
 	subjects []string
 	opts     SubscribeOptions
+	token    string // auth
 }
 
 func (o outOp) encode() map[string]any {
 	m := op(o.name, o.id, o.subjects)
-	if o.name == protocol.OpSub {
+	switch o.name {
+	case protocol.OpSub:
 		o.opts.keys(m)
+	case protocol.OpAuth:
+		m[protocol.KeyToken] = o.token
 	}
 	return m
 }
@@ -188,15 +199,67 @@ func (r *registry) holds(subject string) bool {
 	return false
 }
 
-// acked handles an ack: the records of that sub are live.
-func (r *registry) acked(id int64) {
+// acked handles an ack: the records of that sub are live. It returns what
+// the ack answered.
+func (r *registry) acked(id int64) (pending, bool) {
 	p, ok := r.inflight[id]
 	if !ok {
-		return
+		return p, false
 	}
 	delete(r.inflight, id)
 	for _, rec := range p.records {
 		rec.live = true
+	}
+	return p, true
+}
+
+// auth notes an auth op with token and returns it.
+func (r *registry) auth(token string) outOp {
+	id := r.id()
+	r.inflight[id] = pending{kind: pendingAuth, token: token}
+	return outOp{id: id, name: protocol.OpAuth, token: token}
+}
+
+// authRefused handles an error reply: true when it answers an auth op,
+// which is forgotten.
+func (r *registry) authRefused(id int64) bool {
+	p, ok := r.inflight[id]
+	if !ok || p.kind != pendingAuth {
+		return false
+	}
+	delete(r.inflight, id)
+	return true
+}
+
+// holdsDelta tells whether some held pattern matches subject, and whether
+// one of those asked for deltas.
+func (r *registry) holdsDelta(subject string) (held, delta bool) {
+	for _, rec := range r.records {
+		for _, p := range rec.patterns {
+			if matches(p, subject) {
+				held = true
+				delta = delta || rec.opts.Delta
+			}
+		}
+	}
+	return held, delta
+}
+
+// matching returns the records with a pattern that matches subject.
+func (r *registry) matching(subject string) []*record {
+	var out []*record
+	for _, rec := range r.records {
+		if anyMatches(rec.patterns, subject) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// revoke drops patterns the server removed: like remove, without an unsub.
+func (r *registry) revoke(patterns []string) {
+	if op, ok := r.remove(patterns); ok {
+		delete(r.inflight, op.id)
 	}
 }
 

@@ -45,8 +45,13 @@ type Update struct {
 	Score *Score
 	Data  []byte // in Codec's encoding: a JSON object or a msgpack map
 	Codec Codec
-	// Raw is the whole msg as it came off the wire (in JSON, one line).
+	// Raw is the whole msg as it came off the wire (in JSON, one line): for
+	// a merged delta, the delta.
 	Raw []byte
+	// Delta is true when the update came as a field delta (see
+	// SubscribeOptions.Delta) and Data, Quote or Score are its merge onto
+	// the last full update: the same shape as a whole update.
+	Delta bool
 
 	Seq uint64 // data.seq; 0 when absent
 	TS  int64  // data.ts, publish time in Unix nanoseconds; 0 when absent

@@ -122,7 +122,11 @@ function sync() {
         say(`${symbol} was refused (${err.code}) and left the watchlist.`);
       });
     }
-    if (watchlist.mode === 'all' && !allSub) allSub = client.subscribe(['quotes.>'], onQuote);
+    // The full table needs no more than 4 updates a second per symbol, as
+    // field deltas; the watchlist's own subscriptions stay unlimited (a
+    // subject gets the highest rate of its patterns). A server without
+    // these features ignores both keys and sends every update whole.
+    if (watchlist.mode === 'all' && !allSub) allSub = client.subscribe(['quotes.>'], onQuote, { maxRate: 4, delta: true });
     if (watchlist.mode !== 'all' && allSub) {
       allSub.unsubscribe();
       allSub = null;

@@ -17,6 +17,8 @@ import { Subscriptions, patternList } from './subscriptions.js';
 import { openSse } from './transport-sse.js';
 import { openWebSocket } from './transport-ws.js';
 import { withParams } from './url.js';
+import { sseParams } from './delta.js';
+import { refreshDelay, refreshRetry, tokenExpiry } from './token.js';
 
 /**
  * A Transport is one connection attempt and, once open, the connection. The
@@ -49,6 +51,7 @@ import { withParams } from './url.js';
  * @property {string} wsUrl the WebSocket endpoint, token included
  * @property {string} sseBase the SSE endpoint, without query
  * @property {string} [token]
+ * @property {() => Promise<string>} [getToken] a fresh token for every attempt and ahead of exp
  * @property {'json'|'msgpack'} codec
  * @property {((bytes: Uint8Array) => unknown[])|undefined} decode
  * @property {(op: object) => Uint8Array} encode
@@ -89,6 +92,12 @@ export function createClient(config) {
   let retryTimer = null;
   let reopenTimer = null;
   let shown = ''; // state and subscribed as last shown, to skip repeats
+  let token = config.token; // the token of the current or next connection
+  let tokenGen = 0; // counts getToken calls at connect, so that a late answer is dropped
+  let refreshTimer = null;
+  let refreshFails = 0;
+  let authId = null; // the auth op in flight
+  let authToken = '';
 
   const newId = () => nextId++;
 
@@ -110,6 +119,10 @@ export function createClient(config) {
     onRemoved(gone) {
       if (conn?.canSend) subs.sendUnsub(gone);
       changed();
+    },
+    resync(recs) {
+      if (conn?.canSend) subs.sendSub(recs, false);
+      else if (conn?.name === 'sse') reopenSse();
     },
   });
 
@@ -144,8 +157,92 @@ export function createClient(config) {
   function open() {
     retryTimer = timers.cancel(retryTimer);
     if (stopped) return;
+    if (typeof config.getToken !== 'function') {
+      start();
+      return;
+    }
+    // A fresh token for every attempt; the attempt waits for it.
+    const gen = ++tokenGen;
+    state = 'connecting';
+    emit();
+    Promise.resolve()
+      .then(() => config.getToken())
+      .then((t) => {
+        if (stopped || gen !== tokenGen) return;
+        token = typeof t === 'string' && t !== '' ? t : undefined;
+        start();
+      }, (err) => {
+        if (stopped || gen !== tokenGen) return;
+        report(clientError(`getToken failed: ${errText(err)}`, err));
+        ended(1006, `token: ${errText(err)}`, false);
+      });
+  }
+
+  function start() {
     if (choice.current === 'sse') startSse(false);
     else startWebSocket();
+  }
+
+  // --- token refresh (token.js) ---
+
+  // scheduleRefresh arms the refresh of the current token ahead of its exp.
+  function scheduleRefresh() {
+    refreshTimer = timers.cancel(refreshTimer);
+    if (typeof config.getToken !== 'function') return;
+    const exp = tokenExpiry(token);
+    if (!exp) return;
+    refreshTimer = timers.later(refresh, refreshDelay(exp - now(), config.random()));
+  }
+
+  function refresh() {
+    refreshTimer = null;
+    const c = conn;
+    Promise.resolve()
+      .then(() => config.getToken())
+      .then((t) => {
+        if (stopped || conn !== c || !c) return;
+        if (typeof t !== 'string' || t === '') throw new Error('getToken returned no token');
+        if (c.name === 'sse') {
+          token = t; // SSE cannot send ops: reconnect the stream with it
+          reopenSse();
+          return;
+        }
+        authId = newId();
+        authToken = t;
+        if (!c.send({ op: 'auth', id: authId, token: t })) authId = null;
+      })
+      .catch((err) => {
+        if (stopped || conn !== c) return;
+        refreshFailed(clientError(`getToken failed: ${errText(err)}`, err), true);
+      });
+  }
+
+  // refreshFailed reports a failed refresh and retries with backoff while
+  // the old token lasts (retry false: a gateway without token refresh).
+  function refreshFailed(err, retry) {
+    refreshFails++;
+    const wait = retry ? refreshRetry(refreshFails, config.random(), tokenExpiry(token) - now()) : -1;
+    report(wait >= 0 ? { ...err, retryIn: wait } : err);
+    if (wait >= 0) refreshTimer = timers.later(refresh, wait);
+  }
+
+  // authAnswered handles the ack or error of the auth op.
+  function authAnswered(m) {
+    authId = null;
+    if (m.op === 'ack') {
+      token = authToken;
+      refreshFails = 0;
+      scheduleRefresh();
+      return;
+    }
+    refreshFailed({ ...m, op: 'error' }, m.code === 'bad_token');
+  }
+
+  function reopenSse() {
+    reopenTimer = timers.cancel(reopenTimer);
+    conn?.close();
+    conn = null;
+    startSse(state === 'open');
   }
 
   function startWebSocket() {
@@ -156,6 +253,7 @@ export function createClient(config) {
         choice.opened();
         state = 'open';
         subs.resubscribeAll();
+        scheduleRefresh();
         emit();
       },
       onMessage: handle,
@@ -163,7 +261,7 @@ export function createClient(config) {
     };
     try {
       conn = openWebSocket({
-        url: config.wsUrl, codec: config.codec, WebSocket: config.WebSocket, encode: config.encode,
+        url: token !== config.token ? withParams(config.wsUrl, { token }) : config.wsUrl, codec: config.codec, WebSocket: config.WebSocket, encode: config.encode,
         decode: config.decode, timers, timing, now, nextId: newId, report,
       }, events);
     } catch (err) {
@@ -191,6 +289,7 @@ export function createClient(config) {
         openedAt = now();
         state = 'open';
         subs.confirmAll(recs);
+        scheduleRefresh();
         emit();
       },
       onMessage: handle,
@@ -199,7 +298,7 @@ export function createClient(config) {
     };
     try {
       conn = openSse({
-        url: withParams(config.sseBase, { subjects: patterns.join(','), token: config.token }),
+        url: withParams(config.sseBase, { subjects: patterns.join(','), token, ...sseParams(recs) }),
         EventSource: config.EventSource, fetch: config.fetch, timers, timing, report,
       }, events);
     } catch (err) {
@@ -227,6 +326,9 @@ export function createClient(config) {
   function ended(code, reason, opened) {
     conn = null;
     reopenTimer = timers.cancel(reopenTimer);
+    refreshTimer = timers.cancel(refreshTimer);
+    authId = null;
+    refreshFails = 0;
     subs.disconnected();
     lastClose = { code, reason };
     if (stopped) return;
@@ -252,10 +354,15 @@ export function createClient(config) {
         if (typeof m.subject === 'string') subs.deliver(m);
         break;
       case 'ack':
-        subs.acked(m.id);
+        if (authId !== null && m.id === authId) authAnswered(m);
+        else subs.acked(m.id);
         break;
       case 'error':
-        subs.refused(m);
+        if (authId !== null && m.id === authId) authAnswered(m);
+        else subs.refused(m);
+        break;
+      case 'revoked':
+        subs.revoked(m);
         break;
       default:
         break; // pong (receiving it reset the silence clock) and ops this client does not know
@@ -293,12 +400,13 @@ export function createClient(config) {
      * patterns are sent again after every reconnect.
      * @param {string[]} patterns
      * @param {(msg: import('./ticker.js').Message) => void} handler
+     * @param {import('./ticker.js').SubscribeOptions} [opts]
      * @returns {import('./ticker.js').Subscription}
      */
-    subscribe(patterns, handler) {
+    subscribe(patterns, handler, opts) {
       if (stopped) throw new Error('ticker: subscribe on a closed client');
       if (typeof handler !== 'function') throw new TypeError('ticker: subscribe needs a handler');
-      const r = subs.add(patternList(patterns, 'subscribe'), handler);
+      const r = subs.add(patternList(patterns, 'subscribe'), handler, opts);
       if (!r.active) return r.api; // refused at once: a pattern breaks the rules
       if (conn?.canSend) subs.sendSub([r], false);
       changed();

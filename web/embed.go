@@ -9,7 +9,8 @@
 // (the two transports), fallback.js (which one to use), subscriptions.js
 // (acks, resubscribing, delivery, seq gaps), backoff.js (reconnect delays),
 // codec.js and msgpack.js (the encodings), subject.js (pattern rules and
-// matching), url.js, timers.js and errors.js. watchlist.js and
+// matching), delta.js (subscription options, merging field deltas), token.js
+// (token refresh), url.js, timers.js and errors.js. watchlist.js and
 // watchlist-view.js are the watchlist kept in localStorage; quotes.js (with
 // change.js: change from the reference price, and the tick), sparkline.js,
 // scores.js and dom.js draw the boards; stats.js counts
@@ -30,7 +31,7 @@ import (
 
 //go:embed index.html style.css app.js
 //go:embed ticker.js client.js transport-ws.js transport-sse.js fallback.js subscriptions.js
-//go:embed backoff.js codec.js msgpack.js subject.js url.js timers.js errors.js
+//go:embed backoff.js codec.js msgpack.js subject.js url.js timers.js errors.js delta.js token.js
 //go:embed watchlist.js watchlist-view.js quotes.js change.js sparkline.js scores.js dom.js stats.js status.js
 var files embed.FS
 

@@ -9,6 +9,7 @@
 
 import { matches, patternError } from './subject.js';
 import { clientError, errText } from './errors.js';
+import { DeltaBases, subOptions, subKeys, sameOptions } from './delta.js';
 
 /** Resubscribe in ops of at most this much pattern text. */
 export const RESUB_OP_BYTES = 16 * 1024;
@@ -69,6 +70,8 @@ export class SeqGaps {
  * @property {(err: object) => void} report errors for the application (onError)
  * @property {() => void} [onChange] a record became live or was refused: the status may change
  * @property {(gone: string[]) => void} [onRemoved] patterns no record holds any more
+ * @property {(recs: SubRecord[], subject: string) => void} [resync] a delta of subject could not
+ *   be applied: subscribe recs again for a snapshot
  */
 
 /**
@@ -77,6 +80,7 @@ export class SeqGaps {
  * @typedef {object} SubRecord
  * @property {Set<string>} patterns
  * @property {(msg: object) => void} handler
+ * @property {{maxRate: number, delta: boolean}} opts what the subscription asked of the server
  * @property {boolean} active false once unsubscribed, refused or closed
  * @property {boolean} live in effect on the current connection
  * @property {boolean} confirmed ready has resolved
@@ -86,7 +90,8 @@ export class SeqGaps {
 export class Subscriptions {
   /** @param {RegistryOptions} o */
   constructor(o) {
-    this.o = { onChange: noop, onRemoved: noop, ...o };
+    this.o = { onChange: noop, onRemoved: noop, resync: noop, ...o };
+    this.bases = new DeltaBases();
     this.records = new Set(); // live subscriptions, in the order they were made
     this.pending = new Map(); // op id -> {kind: 'sub'|'unsub', records, patterns, resub}
     this.gaps = new SeqGaps();
@@ -124,9 +129,9 @@ export class Subscriptions {
    * @param {(msg: object) => void} handler
    * @returns {SubRecord}
    */
-  add(list, handler) {
+  add(list, handler, opts) {
     const r = {
-      patterns: new Set(list), handler, active: true, live: false, confirmed: false,
+      patterns: new Set(list), handler, opts: subOptions(opts), active: true, live: false, confirmed: false,
       resolve: noop, reject: noop, ready: null, api: null,
     };
     r.ready = new Promise((resolve, reject) => {
@@ -161,7 +166,7 @@ export class Subscriptions {
    * @param {SubRecord[]} recs
    * @param {string[]} drop
    */
-  remove(recs, drop) {
+  remove(recs, drop, tellServer = true) {
     const before = this.held();
     for (const r of recs) {
       for (const p of drop) r.patterns.delete(p);
@@ -174,7 +179,20 @@ export class Subscriptions {
     const gone = [...before].filter((p) => !after.has(p));
     if (gone.length === 0) return;
     this.forgetUnmatched();
-    this.o.onRemoved(gone);
+    if (tellServer) this.o.onRemoved(gone);
+  }
+
+  /**
+   * revoked handles a revoked message: a new token no longer grants its
+   * patterns, which the server removed already. They are dropped from every
+   * record (not resubscribed after a reconnect) and the message is reported.
+   * @param {{subjects?: string[], code?: string, msg?: string}} m
+   */
+  revoked(m) {
+    const gone = Array.isArray(m.subjects) ? m.subjects.filter((p) => typeof p === 'string') : [];
+    this.remove([...this.records], gone, false);
+    this.o.report({ ...m, op: 'revoked', code: m.code ?? 'forbidden', subjects: gone });
+    this.o.onChange();
   }
 
   /** unsubscribe drops patterns from every record. */
@@ -189,11 +207,20 @@ export class Subscriptions {
    * resubscribe after a reconnect (a refusal then looks for the culprit).
    */
   sendSub(recs, resub = false) {
-    const patterns = [...new Set(recs.flatMap((r) => [...r.patterns]))];
-    if (patterns.length === 0) return;
-    const id = this.o.nextId();
-    this.pending.set(id, { kind: 'sub', records: recs, patterns, resub });
-    this.o.send({ op: 'sub', id, subjects: patterns });
+    // One op per set of options: max_rate and delta are per sub op.
+    const groups = [];
+    for (const r of recs) {
+      const g = groups.find((x) => sameOptions(x[0].opts, r.opts));
+      if (g) g.push(r);
+      else groups.push([r]);
+    }
+    for (const group of groups) {
+      const patterns = [...new Set(group.flatMap((r) => [...r.patterns]))];
+      if (patterns.length === 0) continue;
+      const id = this.o.nextId();
+      this.pending.set(id, { kind: 'sub', records: group, patterns, resub });
+      this.o.send({ op: 'sub', id, subjects: patterns, ...subKeys(group[0].opts) });
+    }
   }
 
   /** sendUnsub sends one unsub op for patterns. */
@@ -212,7 +239,7 @@ export class Subscriptions {
     let bytes = 0;
     for (const r of this.records) {
       const size = [...r.patterns].reduce((n, p) => n + p.length + 3, 0);
-      if (batch.length && bytes + size > RESUB_OP_BYTES) {
+      if (batch.length && (bytes + size > RESUB_OP_BYTES || !sameOptions(batch[0].opts, r.opts))) {
         this.sendSub(batch, true);
         batch = [];
         bytes = 0;
@@ -310,18 +337,23 @@ export class Subscriptions {
     const subject = m.subject;
     const targets = [];
     const handlers = new Set();
+    let wantsDelta = false; // some subscription of the subject asked for deltas: keep its base
     for (const r of this.records) {
+      if (![...r.patterns].some((p) => matches(p, subject))) continue;
+      wantsDelta ||= r.opts.delta;
       if (handlers.has(r.handler)) continue;
-      for (const p of r.patterns) {
-        if (matches(p, subject)) {
-          handlers.add(r.handler);
-          targets.push(r);
-          break;
-        }
-      }
+      handlers.add(r.handler);
+      targets.push(r);
     }
     if (targets.length === 0) return; // in flight when it was unsubscribed
-    const msg = { subject, data: m.data, snapshot: m.snapshot === true };
+    const data = this.bases.apply(m, wantsDelta, (err) => {
+      this.o.report(err);
+      const recs = [...this.records].filter((r) => [...r.patterns].some((p) => matches(p, subject)));
+      this.o.resync(recs, subject);
+    });
+    if (data === undefined) return; // a delta not applied: reported, or waiting for the snapshot
+    const msg = { subject, data, snapshot: m.snapshot === true };
+    if (m.delta === true) msg.delta = true;
     const gap = this.gaps.see(subject, m.data?.seq);
     if (gap > 0) msg.gap = gap;
     for (const r of targets) {
@@ -337,6 +369,7 @@ export class Subscriptions {
   forgetUnmatched() {
     const held = [...this.held()];
     this.gaps.retain((subject) => held.some((p) => matches(p, subject)));
+    this.bases.retain((subject) => held.some((p) => matches(p, subject)));
   }
 
   // --- the connection ---
@@ -344,6 +377,7 @@ export class Subscriptions {
   /** disconnected: the connection is gone, with the ops in flight on it. */
   disconnected() {
     this.pending.clear();
+    this.bases.clear(); // the next connection's snapshots come whole
     for (const r of this.records) r.live = false;
     this.epoch++;
   }
@@ -357,5 +391,6 @@ export class Subscriptions {
     }
     this.records.clear();
     this.gaps.clear();
+    this.bases.clear();
   }
 }

@@ -22,6 +22,8 @@
 //   transport-sse.js  the Server-Sent Events transport, and asking why a stream was refused
 //   fallback.js       which transport the next attempt uses
 //   subscriptions.js  the registry: acks, refusals, resubscribing, delivery, seq gaps
+//   delta.js          subscription options (maxRate, delta) and merging field deltas
+//   token.js          reading a token's exp and when to refresh it
 //   backoff.js        reconnect delays
 //   codec.js          JSON and msgpack frames (msgpack.js is the encoding itself)
 //   url.js            the endpoints and their query parameters
@@ -56,12 +58,28 @@ export const DEFAULT_TIMING = Object.freeze({
  * @property {any} data the quote or score object (see docs/protocol.md)
  * @property {boolean} snapshot true on the last known value replayed after a (re)subscribe
  * @property {number} [gap] present when updates were missed: how many seq numbers were skipped
+ * @property {boolean} [delta] true when it came as a field delta: data is already merged onto the
+ *   last full update (the same shape as a whole one)
+ */
+
+/**
+ * @typedef {object} SubscribeOptions what a subscription asks of the server (issue 14); a
+ *   server without these features ignores them and sends every update whole
+ * @property {number} [maxRate=0] at most this many updates per second per subject (0: unlimited)
+ * @property {boolean} [delta=false] field deltas on the wire; the client merges them, checks seq,
+ *   and on a delta that does not follow reports 'delta_gap' to onError, drops its copy of the
+ *   subject and subscribes again for a snapshot (nothing wrong is handed to the handler)
  */
 
 /**
  * @typedef {object} TickerError an error reply from the server, or one this client made up
  * @property {string} code 'bad_request', 'bad_subject', 'forbidden', 'too_many_subscriptions',
- *   'rate_limited' (server); 'client' (unreadable frame, a handler threw)
+ *   'rate_limited', 'bad_token' (a refreshed token refused; retryIn says when it is tried again)
+ *   (server); 'client' (unreadable frame, a handler threw, getToken failed), 'delta_gap' (a delta
+ *   not applied; subject names it)
+ * @property {'error'|'revoked'} [op] 'revoked': a refreshed token no longer grants subjects,
+ *   which are dropped from every subscription (not resubscribed)
+ * @property {number} [retryIn] token refresh: the wait before the next try, in ms
  * @property {string} msg human-readable text
  * @property {number|string} [id] id of the refused op
  * @property {string[]} [subjects] patterns of the refused op
@@ -93,7 +111,7 @@ export const DEFAULT_TIMING = Object.freeze({
 
 /**
  * @typedef {object} Client
- * @property {(patterns: string[], handler: (msg: Message) => void) => Subscription} subscribe
+ * @property {(patterns: string[], handler: (msg: Message) => void, opts?: SubscribeOptions) => Subscription} subscribe
  * @property {(patterns: string[]) => void} unsubscribe drops patterns from every subscription
  * @property {() => void} reconnectNow skips the rest of a backoff wait
  * @property {() => void} close closes the connection for good; no timer is left behind
@@ -115,6 +133,9 @@ export const DEFAULT_TIMING = Object.freeze({
  *   (see WS_FAILURES_BEFORE_SSE for the way back)
  * @property {string} [sseUrl] the SSE endpoint; default: url with ws(s) -> http(s) and /ws -> /sse
  * @property {string} [token] a JWT, sent as ?token=
+ * @property {() => Promise<string>} [getToken] returns a fresh JWT: called before every
+ *   connection attempt (it wins over token) and ahead of the token's exp, at a random point of
+ *   75-90% of its remaining lifetime; WebSocket sends it as {"op":"auth"}, SSE reconnects with it
  * @property {Partial<import('./backoff.js').BackoffPolicy>} [backoff]
  * @property {Partial<typeof DEFAULT_TIMING>} [timing]
  * @property {any} [WebSocket] for tests: the WebSocket constructor (default: the global one)
@@ -143,8 +164,9 @@ const noop = () => {};
 export function connect(url, options = {}) {
   const {
     codec = 'json', decode, encode = encodeMsgpack, onStatus = noop, onError = noop,
-    transport: wanted = 'auto', token,
+    transport: wanted = 'auto', token, getToken,
   } = options;
+  if (getToken !== undefined && typeof getToken !== 'function') throw new TypeError('ticker: getToken must be a function');
   const WS = 'WebSocket' in options ? options.WebSocket : globalThis.WebSocket;
   const ES = 'EventSource' in options ? options.EventSource : globalThis.EventSource;
   const fetchFn = 'fetch' in options ? options.fetch : globalThis.fetch?.bind(globalThis);
@@ -162,6 +184,7 @@ export function connect(url, options = {}) {
     wsUrl: withParams(url, { token }),
     sseBase: options.sseUrl ?? sseUrlFor(url),
     token,
+    getToken,
     codec,
     decode,
     encode,

@@ -36,6 +36,9 @@ type loadCmd struct {
 	DialConcurrency int           `name:"dial-concurrency" default:"64" env:"FEEDSIM_DIAL_CONCURRENCY" help:"WebSocket handshakes in flight at once."`
 	ReconnectJitter time.Duration `name:"reconnect-jitter" default:"500ms" env:"FEEDSIM_RECONNECT_JITTER" help:"A connection the server closes with 1001 (going away) reconnects to the next --url after a random delay up to this (full jitter), and subscribes again."`
 	NoReconnect     bool          `name:"no-reconnect" env:"FEEDSIM_NO_RECONNECT" help:"Do not reconnect connections closed with 1001: count them as disconnects."`
+	MaxRate         float64       `name:"max-rate" default:"0" env:"FEEDSIM_MAX_RATE" help:"Subscribe with max_rate: at most this many updates per second per subject (0: unlimited)."`
+	Delta           bool          `name:"delta" env:"FEEDSIM_DELTA" help:"Subscribe with \"delta\":true: field deltas (counted as deliveries)."`
+	Compression     string        `default:"off" enum:"off,no-context-takeover,context-takeover" env:"FEEDSIM_COMPRESSION" help:"Offer permessage-deflate: off, no-context-takeover or context-takeover (see the wire bytes per delivery in the report)."`
 }
 
 // config maps the flags to a load configuration.
@@ -53,6 +56,7 @@ func (c *loadCmd) config() (loadgen.Config, error) {
 		Rate: c.Rate, Duration: c.Duration, Ramp: c.Ramp, Warmup: c.Warmup, Codec: k, SrcIPs: ips,
 		NATSURL: c.NATSURL, StallPercent: c.Stall, MetricsURLs: c.MetricsURL, Procs: c.Procs,
 		Label: c.Label, DialConcurrency: c.DialConcurrency, ReconnectJitter: c.ReconnectJitter, NoReconnect: c.NoReconnect,
+		MaxRate: c.MaxRate, Delta: c.Delta, Compression: c.Compression,
 		Progress: os.Stderr, Logger: slog.Default(), Spawn: spawnLoadChild,
 	}, nil
 }

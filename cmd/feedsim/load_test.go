@@ -30,7 +30,7 @@ func TestLoadFlags(t *testing.T) {
 	t.Setenv("FEEDSIM_CONNS", "7")
 	t.Setenv("FEEDSIM_SRC_IPS", "127.0.0.2-127.0.0.4")
 	c, err = parse(t, "load", "--url", "ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws", "--codec", "msgpack", "--stall", "12.5",
-		"--reconnect-jitter", "2s", "--no-reconnect")
+		"--reconnect-jitter", "2s", "--no-reconnect", "--max-rate", "4", "--delta", "--compression", "context-takeover")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +39,14 @@ func TestLoadFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(cfg.URLs) != 2 || cfg.Conns != 7 || len(cfg.SrcIPs) != 3 || cfg.Codec != codec.Msgpack || cfg.StallPercent != 12.5 ||
-		cfg.ReconnectJitter != 2*time.Second || !cfg.NoReconnect {
+		cfg.ReconnectJitter != 2*time.Second || !cfg.NoReconnect || cfg.MaxRate != 4 || !cfg.Delta || cfg.Compression != "context-takeover" {
 		t.Errorf("config %+v", cfg)
 	}
 	if _, err := parse(t, "load", "--codec", "xml"); err == nil {
 		t.Error("--codec xml accepted")
+	}
+	if _, err := parse(t, "load", "--compression", "gzip"); err == nil {
+		t.Error("--compression gzip accepted")
 	}
 	c, _ = parse(t, "load", "--src-ips", "10.0.0.1")
 	if _, err := c.Load.config(); err == nil || !strings.Contains(err.Error(), "not loopback") {

@@ -44,6 +44,14 @@ type Config struct {
 	ReconnectJitter time.Duration `json:"reconnect_jitter"`
 	NoReconnect     bool          `json:"no_reconnect"`
 
+	// Client control (issue 14): every sub asks for at most MaxRate updates
+	// per second per subject (0: unlimited) and, with Delta, for field
+	// deltas; Compression is the permessage-deflate mode offered: "off"
+	// (or empty), "no-context-takeover" or "context-takeover".
+	MaxRate     float64 `json:"max_rate"`
+	Delta       bool    `json:"delta"`
+	Compression string  `json:"compression"`
+
 	Progress io.Writer    `json:"-"` // a progress line every second; nil: none
 	Logger   *slog.Logger `json:"-"` // default slog.Default()
 	// Spawn returns a command that runs RunChild with this process's
@@ -82,7 +90,8 @@ func (c Config) withDefaults() Config {
 func (c *Config) fleetConfig() fleet.Config {
 	return fleet.Config{URLs: c.URLs, Codec: c.Codec, Prefix: c.Prefix, Subjects: c.Subjects, SubsPerConn: c.SubsPerConn,
 		StallPercent: c.StallPercent, SrcIPs: c.SrcIPs, Ramp: c.Ramp, DialConcurrency: c.DialConcurrency,
-		ReconnectJitter: c.ReconnectJitter, NoReconnect: c.NoReconnect}
+		ReconnectJitter: c.ReconnectJitter, NoReconnect: c.NoReconnect,
+		MaxRate: c.MaxRate, Delta: c.Delta, Compression: c.Compression}
 }
 
 // deadline bounds a whole run: everything is cancelled after it.
@@ -117,6 +126,10 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("--rate must be positive, not %v", c.Rate))
 	case c.Duration <= 0 || c.Ramp < 0 || c.Warmup < 0 || c.ReconnectJitter < 0:
 		errs = append(errs, errors.New("--duration must be positive, --ramp, --warmup and --reconnect-jitter not negative"))
+	case !(c.MaxRate >= 0 && c.MaxRate <= 1000):
+		errs = append(errs, fmt.Errorf("--max-rate must be within 0..1000, not %v", c.MaxRate))
+	case !fleet.ValidCompression(c.Compression):
+		errs = append(errs, fmt.Errorf("--compression must be off, no-context-takeover or context-takeover, not %q", c.Compression))
 	case !(c.StallPercent >= 0 && c.StallPercent <= 100):
 		errs = append(errs, fmt.Errorf("--stall must be a percentage, not %v", c.StallPercent))
 	case c.Procs < 1 || c.Procs > c.Conns:

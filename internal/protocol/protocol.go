@@ -16,12 +16,15 @@ const (
 	OpSub   = "sub"
 	OpUnsub = "unsub"
 	OpPing  = "ping"
+	OpAuth  = "auth" // a fresh token for the open connection
 
 	// Server to client.
 	OpAck   = "ack"
 	OpError = "error"
 	OpPong  = "pong"
 	OpMsg   = "msg"
+	// OpRevoked: patterns a new token no longer grants were removed.
+	OpRevoked = "revoked"
 )
 
 // Keys of the messages, in both encodings.
@@ -34,12 +37,21 @@ const (
 	KeySnapshot = "snapshot" // msg: true on a replayed last value
 	KeyCode     = "code"     // error: the error code
 	KeyMsg      = "msg"      // error: the human-readable text
+	KeyToken    = "token"    // auth: the new JWT
 )
 
-// Keys of a sub op that today's gateway ignores (unknown keys are ignored,
-// docs/protocol.md section 3) and a gateway of the client-control issue will
-// read: the most updates per second per subject, and field deltas.
+// Keys of client control (issue 14), ignored by older gateways (unknown
+// keys are ignored, docs/protocol.md section 3). KeyMaxRate: in a sub op the
+// most updates per second per subject; in its ack the rate that took
+// effect. KeyDelta: in a sub op, true asks for field deltas; in a msg, true
+// marks data that holds only the fields changed since seq-1 (with seq and ts
+// always).
 const (
 	KeyMaxRate = "max_rate"
 	KeyDelta   = "delta"
 )
+
+// CodeBadToken is the error code of an auth op whose token is invalid or
+// expired (subscribe.CodeBadToken on the server); the old token still
+// governs.
+const CodeBadToken = "bad_token"

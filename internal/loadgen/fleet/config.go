@@ -4,6 +4,8 @@ import (
 	"net"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
@@ -21,4 +23,20 @@ type Config struct {
 	DialConcurrency int
 	ReconnectJitter time.Duration
 	NoReconnect     bool
+	MaxRate         float64 // sent as max_rate in every sub; 0: none
+	Delta           bool    // sent as "delta": true in every sub
+	Compression     string  // off (or empty), no-context-takeover, context-takeover
 }
+
+// The permessage-deflate modes, as the flag names them.
+var compressionModes = map[string]websocket.CompressionMode{
+	"": websocket.CompressionDisabled, "off": websocket.CompressionDisabled,
+	"no-context-takeover": websocket.CompressionNoContextTakeover,
+	"context-takeover":    websocket.CompressionContextTakeover,
+}
+
+// ValidCompression tells whether s names a compression mode.
+func ValidCompression(s string) bool { _, ok := compressionModes[s]; return ok }
+
+// CompressionOf is the mode s names; off for an unknown name.
+func CompressionOf(s string) websocket.CompressionMode { return compressionModes[s] }

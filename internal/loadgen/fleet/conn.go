@@ -58,6 +58,9 @@ type conn struct {
 	malformed   uint64
 	protoErrors uint64
 	foreign     uint64 // updates of subjects the connection does not hold
+	deltas      uint64 // deliveries that came as field deltas
+	revoked     uint64 // revoked messages
+	payload     uint64 // message bytes received (frames as the WebSocket library returns them)
 }
 
 // run is the connection's goroutine. It calls f.ready.Done once subscribed or
@@ -143,8 +146,9 @@ func (c *conn) dialAndSub(ctx context.Context) error {
 		sp = codec.SubprotocolMsgpack
 	}
 	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
-		HTTPClient:   f.clients[c.local%len(f.clients)],
-		Subprotocols: []string{sp},
+		HTTPClient:      f.clients[c.local%len(f.clients)],
+		Subprotocols:    []string{sp},
+		CompressionMode: CompressionOf(f.cfg.Compression),
 	})
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", url, err)
@@ -162,6 +166,12 @@ func (c *conn) dialAndSub(ctx context.Context) error {
 	}
 	c.awaiting, c.refused = true, false
 	op := map[string]any{protocol.KeyOp: protocol.OpSub, protocol.KeyID: 1, protocol.KeySubjects: subjects}
+	if f.cfg.MaxRate > 0 {
+		op[protocol.KeyMaxRate] = f.cfg.MaxRate
+	}
+	if f.cfg.Delta {
+		op[protocol.KeyDelta] = true
+	}
 	typ := websocket.MessageText
 	var p []byte
 	if f.cfg.Codec == codec.Msgpack {
@@ -223,6 +233,7 @@ func (c *conn) readFrame() ([]byte, error) {
 // handle accounts every message of a frame received at now.
 func (c *conn) handle(frame []byte, now int64) {
 	f := c.f
+	c.payload += uint64(len(frame))
 	for len(frame) > 0 {
 		m, rest, err := f.parser.Next(f.cfg.Codec, frame)
 		frame = rest
@@ -237,6 +248,8 @@ func (c *conn) handle(frame []byte, now int64) {
 			if c.awaiting {
 				c.awaiting, c.acked = false, true
 			}
+		case wire.OpRevoked:
+			c.revoked++
 		case wire.OpError:
 			c.protoErrors++
 			if c.awaiting {
@@ -260,7 +273,10 @@ func (c *conn) update(m wire.Message, now int64) {
 		return
 	}
 	if c.track.update(slot, m.Seq) {
-		c.lat.record(now-m.TS, now)
+		c.lat.record(now-m.TS, now) // a delta's ts is always there
+		if m.Delta {
+			c.deltas++
+		}
 	}
 }
 

@@ -23,6 +23,7 @@ type Fleet struct {
 
 	clients    []*http.Client // one per source address
 	transports []*http.Transport
+	socketRead []*atomic.Uint64 // bytes read from the sockets, per source address
 
 	// pubSeq is the last seq published on a subject, as of now, to count
 	// what a connection the server closed had lost. Nil in a child process,
@@ -70,7 +71,9 @@ func New(cfg Config, offset, count int, pubSeq func(subject int) uint64) *Fleet 
 		if ip != nil {
 			d.LocalAddr = &net.TCPAddr{IP: ip}
 		}
-		tr := &http.Transport{DialContext: d.DialContext, Proxy: nil, DisableCompression: true, MaxIdleConns: 1}
+		counter := new(atomic.Uint64)
+		f.socketRead = append(f.socketRead, counter)
+		tr := &http.Transport{DialContext: countingDialer(d, counter), Proxy: nil, DisableCompression: true, MaxIdleConns: 1}
 		f.transports = append(f.transports, tr)
 		f.clients = append(f.clients, &http.Client{Transport: tr})
 	}

@@ -26,7 +26,8 @@ func (f *Fleet) Report(final []uint64, stalledEnd map[string]uint64) *report.Rep
 		r.Subscribed++
 		t := &c.track
 		n := report.Counts{Delivered: t.delivered, Conflated: t.conflated, Dup: t.dup, Snapshots: c.snapshots,
-			Malformed: c.malformed, ProtocolErrors: c.protoErrors, Foreign: c.foreign, Lost: c.lostAtClose}
+			Malformed: c.malformed, ProtocolErrors: c.protoErrors, Foreign: c.foreign, Lost: c.lostAtClose,
+			Deltas: c.deltas, Revoked: c.revoked, PayloadBytes: c.payload}
 		if c.closeCode == 0 {
 			n.Lost = t.lost(func(slot int) uint64 { return final[f.cs.subject(c.idx, slot)] })
 		}
@@ -40,6 +41,7 @@ func (f *Fleet) Report(final []uint64, stalledEnd map[string]uint64) *report.Rep
 		r.Disconnects[strconv.Itoa(code)] = n
 	}
 	f.mu.Unlock()
+	r.WireBytes = f.wireBytes()
 	r.SetHistogram(f.lat.merged())
 	return r
 }

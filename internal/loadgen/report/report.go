@@ -29,6 +29,11 @@ type Report struct {
 	Expected         uint64  `json:"expected"`
 	DeliveredPct     float64 `json:"delivered_pct"`
 	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
+	// PayloadPerDelivery and WirePerDelivery are PayloadBytes and WireBytes
+	// over Delivered + Snapshots: what an update costs, before and after
+	// compression.
+	PayloadPerDelivery float64 `json:"payload_bytes_per_delivery"`
+	WirePerDelivery    float64 `json:"wire_bytes_per_delivery"`
 	Counts
 
 	Latency   Latency `json:"latency_ms"`
@@ -58,6 +63,13 @@ type Counts struct {
 	Malformed      uint64 `json:"malformed"`
 	ProtocolErrors uint64 `json:"protocol_errors"`
 	Foreign        uint64 `json:"foreign"` // updates of subjects not subscribed
+	Deltas         uint64 `json:"deltas"`  // of Delivered, those that came as field deltas
+	Revoked        uint64 `json:"revoked"` // revoked messages
+	// PayloadBytes are the message bytes received (after permessage-deflate
+	// inflated them); WireBytes the bytes read from the TCP sockets. Both
+	// over the connections' whole lives: handshakes, acks and snapshots too.
+	PayloadBytes uint64 `json:"payload_bytes"`
+	WireBytes    uint64 `json:"wire_bytes"`
 }
 
 // Add adds o to c.
@@ -70,6 +82,10 @@ func (c *Counts) Add(o Counts) {
 	c.Malformed += o.Malformed
 	c.ProtocolErrors += o.ProtocolErrors
 	c.Foreign += o.Foreign
+	c.Deltas += o.Deltas
+	c.Revoked += o.Revoked
+	c.PayloadBytes += o.PayloadBytes
+	c.WireBytes += o.WireBytes
 }
 
 // Latency summarises end-to-end latency (receive time - publish ts) in
@@ -90,6 +106,11 @@ func (r *Report) Derive() {
 	r.DeliveredPct = 0
 	if r.Expected > 0 {
 		r.DeliveredPct = 100 * float64(r.Delivered) / float64(r.Expected)
+	}
+	r.PayloadPerDelivery, r.WirePerDelivery = 0, 0
+	if n := r.Delivered + r.Snapshots; n > 0 {
+		r.PayloadPerDelivery = float64(r.PayloadBytes) / float64(n)
+		r.WirePerDelivery = float64(r.WireBytes) / float64(n)
 	}
 	r.DeliveriesPerSec, r.CPUPercent = 0, 0
 	if r.Seconds > 0 {

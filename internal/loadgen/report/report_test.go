@@ -70,3 +70,16 @@ func TestWriteComparison(t *testing.T) {
 		}
 	}
 }
+
+func TestBytesPerDeliveryCountSnapshotsAsDeliveries(t *testing.T) {
+	r := &Report{Counts: Counts{Delivered: 90, Snapshots: 10, PayloadBytes: 20_000, WireBytes: 5_000}}
+	r.Derive()
+	if r.PayloadPerDelivery != 200 || r.WirePerDelivery != 50 {
+		t.Fatalf("payload %v wire %v per delivery", r.PayloadPerDelivery, r.WirePerDelivery)
+	}
+	var none Report
+	none.Derive()
+	if none.PayloadPerDelivery != 0 || none.WirePerDelivery != 0 {
+		t.Fatal("bytes per delivery without deliveries")
+	}
+}

@@ -27,6 +27,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	row("lost", "%d", r.Lost)
 	row("dup", "%d", r.Dup)
 	row("deliveries/s", "%.0f", r.DeliveriesPerSec)
+	row("bytes/delivery", "%.1f payload, %.1f wire", r.PayloadPerDelivery, r.WirePerDelivery)
+	if r.Deltas > 0 || r.Revoked > 0 {
+		row("deltas", "%d of the deliveries, %d revoked", r.Deltas, r.Revoked)
+	}
 	l := r.Latency
 	row("latency", "p50 %s  p90 %s  p99 %s  p999 %s  max %s  (%d samples)",
 		fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max), l.Count)
@@ -89,6 +93,8 @@ var comparisonRows = []struct {
 	{"p50 ms", func(r *Report) (float64, bool) { return r.Latency.P50, true }},
 	{"p99 ms", func(r *Report) (float64, bool) { return r.Latency.P99, true }},
 	{"p999 ms", func(r *Report) (float64, bool) { return r.Latency.P999, true }},
+	{"payload bytes / delivery", func(r *Report) (float64, bool) { return r.PayloadPerDelivery, r.PayloadPerDelivery > 0 }},
+	{"wire bytes / delivery", func(r *Report) (float64, bool) { return r.WirePerDelivery, r.WirePerDelivery > 0 }},
 	{"server CPU s / 1M deliveries", func(r *Report) (float64, bool) {
 		return serverFigure(r, func(s *ServerStats) float64 { return s.CPUSecondsPer1M })
 	}},

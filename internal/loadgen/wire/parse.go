@@ -20,6 +20,8 @@ const (
 	OpPong
 	OpError
 	OpOther
+	// OpRevoked: a token refresh removed patterns (the load counts it).
+	OpRevoked
 )
 
 // Message is what the load generator reads of one server message. Slices
@@ -28,10 +30,13 @@ type Message struct {
 	Op       Op
 	Subject  int // index of the subject, -1 if it is none of the load's subjects
 	Snapshot bool
-	Seq      uint64 // data.seq of a msg; 0 if absent
-	TS       int64  // data.ts of a msg (Unix nanoseconds); 0 if absent
-	HasSeq   bool   // data carried an integer seq and ts
-	Code     []byte // code of an error
+	// Delta is true on a msg whose data holds only the changed fields (and
+	// seq and ts, always): a delivery like any other.
+	Delta  bool
+	Seq    uint64 // data.seq of a msg; 0 if absent
+	TS     int64  // data.ts of a msg (Unix nanoseconds); 0 if absent
+	HasSeq bool   // data carried an integer seq and ts
+	Code   []byte // code of an error
 }
 
 // errMalformed is the error for a message the parser cannot read.
@@ -70,6 +75,8 @@ func opOf(b []byte) Op {
 		return OpPong
 	case protocol.OpError:
 		return OpError
+	case protocol.OpRevoked:
+		return OpRevoked
 	}
 	return OpOther
 }

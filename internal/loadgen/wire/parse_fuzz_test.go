@@ -15,6 +15,8 @@ func FuzzParseFrame(f *testing.F) {
 	for _, k := range []codec.Kind{codec.JSON, codec.Msgpack} {
 		f.Add(byte(k), wiretest.Frame(k, codec.AppendAck(k, nil, codec.IntID(1)), wiretest.Msg(f, k, "quotes.L0001", 3, 4, true),
 			wiretest.Msg(f, k, "quotes.L0002", 5, 6, false)))
+		f.Add(byte(k), wiretest.Frame(k, wiretest.DeltaMsg(f, k, "quotes.L0002", 5, 6),
+			codec.AppendRevoked(k, nil, codec.IntID(7), []string{"quotes.>"}, "forbidden", "x")))
 		f.Add(byte(k), codec.AppendError(k, nil, codec.StringID("x"), "bad_subject", "no"))
 	}
 	f.Add(byte(0), []byte(`{"op":"msg","subject":"quotes.L0001","data":{"a":[{"b":["}"]}],"seq":1,"ts":2}}`))

@@ -48,6 +48,10 @@ func (p *Parser) jsonObject(s *jscan) (Message, error) {
 			var err error
 			m.Snapshot, err = s.boolean()
 			return err
+		case protocol.KeyDelta:
+			var err error
+			m.Delta, err = s.boolean()
+			return err
 		case protocol.KeyCode:
 			var err error
 			m.Code, err = s.plainString()

@@ -48,6 +48,8 @@ func (p *Parser) msgpackMap(r *codec.Reader) (Message, error) {
 			m.Subject = subjectIndex(p.Prefix, p.Subjects, v)
 		case protocol.KeySnapshot:
 			m.Snapshot, err = r.Bool()
+		case protocol.KeyDelta:
+			m.Delta, err = r.Bool()
 		case protocol.KeyCode:
 			m.Code, err = r.Str()
 		case protocol.KeyData:

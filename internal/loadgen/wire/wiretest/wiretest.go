@@ -4,7 +4,10 @@ package wiretest
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/loadgen/publish"
@@ -32,4 +35,21 @@ func Frame(k codec.Kind, msgs ...[]byte) []byte {
 		return bytes.Join(msgs, []byte{'\n'})
 	}
 	return bytes.Join(msgs, nil)
+}
+
+// DeltaMsg builds a "delta":true msg of subject whose data holds only a
+// changed last price, and seq and ts, in encoding k.
+func DeltaMsg(t testing.TB, k codec.Kind, subject string, seq uint64, ts int64) []byte {
+	t.Helper()
+	var data []byte
+	if k == codec.JSON {
+		data = fmt.Appendf(nil, `{"last":1.5,"seq":%d,"ts":%d}`, seq, ts)
+	} else {
+		var err error
+		data, err = msgpack.Marshal(map[string]any{"last": 1.5, "seq": seq, "ts": ts})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return codec.AppendDeltaMsg(k, nil, subject, data)
 }
