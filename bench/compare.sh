@@ -28,7 +28,13 @@
 # Scenario (environment): CONNS (2000), SUBS (10 per connection), SUBJECTS
 # (100), RATE (250 updates/s), DURATION (20s), CODEC (json), RAMP (5s),
 # WARMUP (2s), SERVERS ("raw ticker ticker-flush10ms"; any ticker-flush<D>
-# runs ticker with --flush-interval <D>, e.g. ticker-flush50ms).
+# runs ticker with --flush-interval <D>, e.g. ticker-flush50ms; ticker-delta
+# has every client subscribe with field deltas; ticker-deflate runs ticker
+# with --compression context-takeover and clients that offer it,
+# ticker-deflate-nct the same with no-context-takeover; ticker-delta-deflate
+# both deltas and context takeover).
+#
+#   SERVERS="raw ticker ticker-delta ticker-deflate ticker-deflate-nct" bench/compare.sh
 set -euo pipefail
 
 CONNS=${CONNS:-2000}
@@ -135,11 +141,20 @@ run() {
   local name=$1 port pid
   shift
   port=$(free_port)
+  local extra=() compression=off
+  case $name in
+    *delta*) extra+=(--delta) ;;
+  esac
+  case $name in
+    *deflate-nct*) compression=no-context-takeover ;;
+    *deflate*) compression=context-takeover ;;
+  esac
+  if [ "$compression" != off ]; then extra+=(--compression "$compression"); fi
   case $name in
     raw) "${server_cpu[@]}" "$feedsim" rawserver --listen "127.0.0.1:$port" --nats-url "$nats_url" \
       >"$OUT/$name.server.log" 2>&1 & ;;
-    ticker) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" --drain-window 1s \
-      --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
+    ticker | ticker-delta* | ticker-deflate*) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" \
+      --drain-window 1s --compression "$compression" --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
     ticker-flush*) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" --drain-window 1s \
       --flush-interval "${name#ticker-flush}" --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
@@ -150,7 +165,7 @@ run() {
   echo "== $name: $CONNS conns × $SUBS of $SUBJECTS subjects, $RATE updates/s for $DURATION ($CODEC)"
   "${load_cpu[@]}" "$feedsim" load --url "ws://127.0.0.1:$port/ws" --nats-url "$nats_url" \
     --conns "$CONNS" --subs-per-conn "$SUBS" --subjects "$SUBJECTS" --rate "$RATE" --duration "$DURATION" \
-    --codec "$CODEC" --ramp "$RAMP" --warmup "$WARMUP" --label "$name" --json "$OUT/$name.json" "$@" \
+    --codec "$CODEC" --ramp "$RAMP" --warmup "$WARMUP" --label "$name" --json "$OUT/$name.json" "${extra[@]}" "$@" \
     2>"$OUT/$name.load.log"
   stop "$pid"
 }

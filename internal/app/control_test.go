@@ -122,21 +122,11 @@ func ackRate(t *testing.T, c *client.Conn, id int, subject string, asked any) fl
 	return r
 }
 
-// skipWithoutRateAcks skips a test of the ack's max_rate while the fanout
-// core does not put it there yet (it lands with the core of issue 14).
-func skipWithoutRateAcks(t *testing.T, c *client.Conn) {
-	t.Helper()
-	if ackRate(t, c, 99, "quotes.PROBE", 1) != 1 {
-		t.Skip("the fanout core does not ack max_rate yet (issue 14 core)")
-	}
-}
-
 func TestTheAckOfASubCarriesTheEffectiveMaxRate(t *testing.T) {
 	t.Run("flag cap", func(t *testing.T) {
 		a := startApp(t, func(c *Config) { c.MaxRate = 5 })
 		for _, k := range codecs {
 			c := dial(t, a, k)
-			skipWithoutRateAcks(t, c)
 			for i, tc := range []struct {
 				asked any
 				want  float64
@@ -150,7 +140,6 @@ func TestTheAckOfASubCarriesTheEffectiveMaxRate(t *testing.T) {
 	t.Run("no cap", func(t *testing.T) {
 		a := startApp(t, nil)
 		c := dial(t, a, codec.JSON)
-		skipWithoutRateAcks(t, c)
 		if got := ackRate(t, c, 1, "quotes.N", nil); got != 0 {
 			t.Errorf("unlimited sub acked with max_rate %v", got)
 		}
@@ -160,7 +149,6 @@ func TestTheAckOfASubCarriesTheEffectiveMaxRate(t *testing.T) {
 		tok := signed(t, jwt.MapClaims{"exp": time.Now().Add(time.Hour).Unix(), "subjects": []string{"quotes.>"}, "max_rate": 3})
 		for _, k := range codecs {
 			c := dialAuth(t, a, k, tok)
-			skipWithoutRateAcks(t, c)
 			for i, tc := range []struct {
 				asked any
 				want  float64
