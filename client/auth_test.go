@@ -112,3 +112,35 @@ func TestAnAuthRefusalEndsRun(t *testing.T) {
 		})
 	}
 }
+
+// TestARefreshedTokenThatGrantsLessRevokesPatterns: the first token grants
+// quotes and scores, the one refreshed on the open connection quotes only;
+// the gateway revokes scores.> (a Revoked event naming it) and acknowledges the
+// new token (the fake-server test checks the pattern is not resubscribed).
+func TestARefreshedTokenThatGrantsLessRevokesPatterns(t *testing.T) {
+	g := authPod(t)
+	var calls atomic.Int32
+	rec := newRecorder()
+	c := newClient(t, rec.options(client.Options{URLs: []string{g.URL},
+		TokenFunc: func(context.Context) (string, error) {
+			subjects := []string{"quotes.>"}
+			exp := time.Now().Add(time.Hour)
+			if calls.Add(1) == 1 {
+				subjects, exp = []string{"quotes.>", "scores.>"}, time.Now().Add(1500*time.Millisecond)
+			}
+			s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+				"sub": "test-user", "exp": exp.Unix(), "subjects": subjects,
+			}).SignedString([]byte(testSecret))
+			return s, err
+		}}))
+	subscribe(t, c, "quotes.AAPL", "scores.>")
+	run(t, c)
+	first := rec.waitEvent(t, 0, client.Subscribed, "")
+	revoked := rec.waitEvent(t, first, client.Revoked, "")
+	e := rec.eventsFrom(revoked)[0]
+	var se *client.ServerError
+	if len(e.Patterns) != 1 || e.Patterns[0] != "scores.>" || !errors.As(e.Err, &se) || se.Code != client.CodeForbidden {
+		t.Fatalf("revoked %v with %v, want scores.> forbidden", e.Patterns, e.Err)
+	}
+	rec.waitEvent(t, revoked, client.TokenRefreshed, "")
+}

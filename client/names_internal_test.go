@@ -19,6 +19,7 @@ func TestThePublicNamesAreTheServers(t *testing.T) {
 		{CodeForbidden, subscribe.CodeForbidden},
 		{CodeTooManySubscriptions, subscribe.CodeTooManySubscriptions},
 		{CodeRateLimited, subscribe.CodeRateLimited},
+		{CodeBadToken, subscribe.CodeBadToken},
 	} {
 		if tt[0] != tt[1] {
 			t.Errorf("the client says %q, the gateway %q", tt[0], tt[1])
