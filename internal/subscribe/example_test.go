@@ -53,3 +53,26 @@ func ExampleAllow_Permits() {
 	// > false
 	// *.AAPL false
 }
+
+func ExamplePolicy_Rate() {
+	var p subscribe.Parser
+	policy := subscribe.Policy{MaxRate: 5} // the server's cap
+	for _, frame := range []string{
+		`{"op":"sub","subjects":["quotes.>"]}`,
+		`{"op":"sub","subjects":["quotes.>"],"max_rate":2}`,
+		`{"op":"sub","subjects":["quotes.>"],"max_rate":50}`,
+		`{"op":"sub","subjects":["quotes.>"],"max_rate":"fast"}`,
+	} {
+		op, err := p.Parse(codec.JSON, []byte(frame))
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(policy.Rate(op))
+	}
+	// Output:
+	// 5
+	// 2
+	// 5
+	// bad_request: "max_rate" must be a number
+}
