@@ -49,7 +49,7 @@ type cli struct {
 	MaxConns         int           `name:"max-conns" default:"10000" env:"TICKER_MAX_CONNS" help:"Most connections this gateway serves; one more is closed with 1013 (try again later). -1: no limit."`
 	MaxConnsPerIP    int           `name:"max-conns-per-ip" default:"5000" env:"TICKER_MAX_CONNS_PER_IP" help:"Most connections from one source address; one more is closed with 1013. -1: no limit."`
 	MaxFrameBytes    int64         `name:"max-frame-bytes" default:"65536" env:"TICKER_MAX_FRAME_BYTES" help:"Largest frame a client may send; a larger one closes the connection with 1009."`
-	OpRate           float64       `name:"op-rate" default:"20" env:"TICKER_OP_RATE" help:"Ops (sub, unsub, ping) per second a connection may send, sustained; beyond: rate_limited errors, then 1008. -1: no limit."`
+	OpRate           float64       `name:"op-rate" default:"20" env:"TICKER_OP_RATE" help:"Ops (sub, unsub, ping, auth) per second a connection may send, sustained; beyond: rate_limited errors, then 1008. -1: no limit."`
 	OpBurst          int           `name:"op-burst" default:"50" env:"TICKER_OP_BURST" help:"Ops a connection may send at once before --op-rate applies."`
 	IdleTimeout      time.Duration `name:"idle-timeout" default:"60s" env:"TICKER_IDLE_TIMEOUT" help:"A connection that holds no subscription this long is closed with 1008. -1s: never."`
 	PingInterval     time.Duration `name:"ping-interval" default:"30s" env:"TICKER_PING_INTERVAL" help:"How often each connection is pinged to detect dead peers. -1s: never."`
