@@ -72,6 +72,22 @@ func (p *feedPayload) seq(n uint64) []byte {
 	return p.b
 }
 
+// steadyFeed returns a func that broadcasts the next update of quotes.X, as
+// the bus hands it over.
+func steadyFeed(b *testing.B, h *Hub) func() {
+	p := newFeedPayload(b)
+	seq := uint64(1)
+	return func() {
+		seq++
+		m, err := newMessage("quotes.X", p.seq(seq))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.broadcast(m)
+		m.release()
+	}
+}
+
 // BenchmarkBroadcast measures one feed update, as the bus hands it over,
 // fanned out to n subscribers (half of each codec) through their queues and
 // writers to a transport that drops the frames: validation, transcoding,
@@ -80,17 +96,7 @@ func BenchmarkBroadcast(b *testing.B) {
 	for _, n := range []int{1, 1000, 10000} {
 		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
 			h, _ := hubWith(b, Options{}, n, discard{})
-			p := newFeedPayload(b)
-			seq := uint64(1)
-			deliver := func() {
-				seq++
-				m, err := newMessage("quotes.X", p.seq(seq))
-				if err != nil {
-					b.Fatal(err)
-				}
-				h.broadcast(m)
-				m.release()
-			}
+			deliver := steadyFeed(b, h)
 			for range 1000 { // warm the pools and the writers
 				deliver()
 			}
@@ -115,17 +121,7 @@ func BenchmarkBroadcastControlled(b *testing.B) {
 	}{{"delta", SubOptions{Delta: true}}, {"max_rate=1000", SubOptions{MaxRate: 1000}}} {
 		b.Run(tc.name, func(b *testing.B) {
 			h, _ := hubWithSubs(b, Options{}, 1000, discard{}, tc.so)
-			p := newFeedPayload(b)
-			seq := uint64(1)
-			deliver := func() {
-				seq++
-				m, err := newMessage("quotes.X", p.seq(seq))
-				if err != nil {
-					b.Fatal(err)
-				}
-				h.broadcast(m)
-				m.release()
-			}
+			deliver := steadyFeed(b, h)
 			for range 1000 {
 				deliver()
 			}

@@ -108,7 +108,7 @@ func (s *Subscriber) deliverControlled(m *message, interval time.Duration, delta
 func (s *Subscriber) pushUpdate(st *subjectState, m *message, whole, dframe []byte) pushed {
 	it := item{frame: whole, m: m, live: true}
 	if dframe != nil && st.seq != 0 && st.seq+1 == m.header.Seq {
-		it.frame, it.whole = dframe, whole
+		it.frame, it.delta = dframe, true
 	}
 	r := s.out.push(it)
 	if r&pushQueued != 0 {

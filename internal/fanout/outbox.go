@@ -3,6 +3,8 @@ package fanout
 import (
 	"sync"
 	"time"
+
+	"github.com/ticker-dev/ticker/internal/codec"
 )
 
 // item is one queued message: shared, immutable frame bytes, and the feed
@@ -11,9 +13,9 @@ import (
 // opposed to a snapshot replayed after a sub.
 type item struct {
 	frame []byte
-	whole []byte // for a delta: m's whole frame, which replaces it when its base is conflated away; else nil
 	m     *message
 	live  bool
+	delta bool // frame is m's delta; its whole frame replaces it if its base is conflated away
 }
 
 // outboxConfig is what the outboxes of one hub share: their settings, their
@@ -56,7 +58,8 @@ const (
 // when it does not (at a push, or when its watcher calls expire), or at once
 // past twice the bound.
 type outbox struct {
-	cfg *outboxConfig
+	cfg  *outboxConfig
+	kind codec.Kind // the encoding of its frames
 
 	pending   []item  // waiting from head on; nil while empty
 	buf       *[]item // pending's array, from itemsPool; nil while empty
@@ -147,9 +150,11 @@ func (o *outbox) conflate() {
 				o.bytes -= len(it.frame)
 				it.m.release()
 				dropped++
-				if k := &waiting[j]; k.whole != nil {
-					o.bytes += len(k.whole) - len(k.frame)
-					k.frame, k.whole = k.whole, nil
+				if k := &waiting[j]; k.delta {
+					// Built by the hub goroutine before k was pushed.
+					whole := k.m.live[o.kind]
+					o.bytes += len(whole) - len(k.frame)
+					k.frame, k.delta = whole, false
 				}
 				continue
 			}

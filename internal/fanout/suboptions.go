@@ -31,16 +31,8 @@ func (s *Subscriber) Patterns() []string {
 // update of them is queued after it returns, so a frame the caller Sends
 // next comes after the last one. Patterns not held are ignored.
 func (s *Subscriber) Revoke(patterns []string) []string {
-	var gone []string
 	s.mu.Lock()
-	for _, p := range unique(patterns) {
-		if x := s.subs[p]; x != nil {
-			x.active = false
-			delete(s.subs, p)
-			s.hub.index.remove(x)
-			gone = append(gone, p)
-		}
-	}
+	gone := s.drop(patterns)
 	s.mu.Unlock()
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)

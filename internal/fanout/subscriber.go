@@ -37,7 +37,7 @@ type Subscriber struct {
 // NewSubscriber attaches a connection that speaks encoding k over t.
 func (h *Hub) NewSubscriber(t Transport, k codec.Kind) *Subscriber {
 	s := &Subscriber{hub: h, id: h.nextID.Add(1), kind: k, t: t, subs: make(map[string]*sub)}
-	s.out.cfg = &h.outboxes
+	s.out.cfg, s.out.kind = &h.outboxes, k
 	return s
 }
 
@@ -116,16 +116,8 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 // Unsubscribe removes patterns and queues the ack for id. No update of a
 // removed pattern is queued after the ack. Patterns not held are ignored.
 func (s *Subscriber) Unsubscribe(id codec.ID, patterns []string) {
-	var gone []string
 	s.mu.Lock()
-	for _, p := range unique(patterns) {
-		if x := s.subs[p]; x != nil {
-			x.active = false
-			delete(s.subs, p)
-			s.hub.index.remove(x)
-			gone = append(gone, p)
-		}
-	}
+	gone := s.drop(patterns)
 	r := s.out.push(item{frame: codec.AppendAck(s.kind, nil, id)})
 	s.mu.Unlock()
 	s.after(r)
@@ -160,6 +152,21 @@ func (s *Subscriber) Close() {
 	s.mu.Unlock()
 	s.hub.metrics.subscriptions.Sub(float64(len(gone)))
 	s.hub.release(gone)
+}
+
+// drop removes the patterns held among patterns and returns them; the
+// caller holds mu, and after it gives up the references (see release).
+func (s *Subscriber) drop(patterns []string) []string {
+	var gone []string
+	for _, p := range unique(patterns) {
+		if x := s.subs[p]; x != nil {
+			x.active = false
+			delete(s.subs, p)
+			s.hub.index.remove(x)
+			gone = append(gone, p)
+		}
+	}
+	return gone
 }
 
 // deliver queues the live update m, which matched subs (all of them the
