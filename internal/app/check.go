@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/ticker-dev/ticker/internal/auth"
 	"github.com/ticker-dev/ticker/internal/gateway"
@@ -28,7 +27,7 @@ func (a *App) checkConfig() error {
 	if a.verifier, err = auth.New(cfg.Auth); err != nil {
 		return fmt.Errorf("jwt: %w", err)
 	}
-	if r := cfg.MaxRate; math.IsNaN(r) || r < 0 || r > subscribe.MaxRate {
+	if r := cfg.MaxRate; !subscribe.ValidRate(r) {
 		return fmt.Errorf("--max-rate: %v is not from 0 (no cap) to %d", r, subscribe.MaxRate)
 	}
 	if a.compression, err = gateway.ParseCompression(cfg.Compression); err != nil {

@@ -236,7 +236,8 @@ func (r *Reader) Uint() (uint64, error) {
 }
 
 // float reads a float32 or float64.
-func (r *Reader) float() (float64, error) {
+// Float reads a float32 or float64.
+func (r *Reader) Float() (float64, error) {
 	if r.Peek() != TypeFloat {
 		return 0, r.wrongType(TypeFloat)
 	}
@@ -299,7 +300,7 @@ func (r *Reader) skip(depth int) error {
 		_, err := r.Int()
 		return err
 	case TypeFloat:
-		_, err := r.float()
+		_, err := r.Float()
 		return err
 	case TypeStr:
 		_, err := r.Str()

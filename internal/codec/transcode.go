@@ -98,7 +98,7 @@ func (r *Reader) appendJSON(dst []byte, depth int) ([]byte, error) {
 		if r.b[r.off] == msgpcode.Float {
 			bits = 32
 		}
-		v, err := r.float()
+		v, err := r.Float()
 		if err != nil {
 			return dst, err
 		}

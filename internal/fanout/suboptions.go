@@ -27,9 +27,9 @@ func (s *Subscriber) Patterns() []string {
 	return out
 }
 
-// Revoke removes patterns without an ack and returns those it held; no
-// update of them is queued after it returns, so a frame the caller Sends
-// next comes after the last one. Patterns not held are ignored.
+// Revoke removes patterns without an ack and returns those it held, in the
+// order given; no update of them is queued after it returns, so a frame the
+// caller Sends next comes after the last one. Patterns not held are ignored.
 func (s *Subscriber) Revoke(patterns []string) []string {
 	s.mu.Lock()
 	gone := s.drop(patterns)

@@ -50,8 +50,7 @@ func (ss *session) reauth(op subscribe.Op) {
 		}
 	}
 	slices.Sort(drop)
-	if removed := ss.sub.Revoke(drop); len(removed) > 0 {
-		slices.Sort(removed)
+	if removed := ss.sub.Revoke(drop); len(removed) > 0 { // in drop's order
 		ss.sub.Send(codec.AppendRevoked(ss.k, nil, op.ID, removed, subscribe.CodeForbidden, msgNotGranted))
 	}
 	ss.sub.CapRate(policy.MaxRate)

@@ -3,7 +3,6 @@ package gateway
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -81,7 +80,7 @@ func sseOptions(q url.Values, op *subscribe.Op) *subscribe.Error {
 		if len(vs) == 1 {
 			r, err = strconv.ParseFloat(vs[0], 64)
 		}
-		if len(vs) != 1 || err != nil || math.IsNaN(r) || math.IsInf(r, 0) || r < 0 || r > subscribe.MaxRate {
+		if len(vs) != 1 || err != nil || !subscribe.ValidRate(r) {
 			return bad(`"max_rate" must be given once, a number from 0 to %d`, subscribe.MaxRate)
 		}
 		op.MaxRate = r

@@ -1,10 +1,8 @@
 package subscribe
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 )
@@ -151,12 +149,8 @@ func (msgpackValues) number(raw []byte) (float64, bool) {
 		n, err := r.Int()
 		return float64(n), err == nil
 	case codec.TypeFloat:
-		switch {
-		case raw[0] == 0xca && len(raw) == 5:
-			return float64(math.Float32frombits(binary.BigEndian.Uint32(raw[1:]))), true
-		case raw[0] == 0xcb && len(raw) == 9:
-			return math.Float64frombits(binary.BigEndian.Uint64(raw[1:])), true
-		}
+		f, err := r.Float()
+		return f, err == nil
 	}
 	return 0, false
 }

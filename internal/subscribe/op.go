@@ -2,7 +2,6 @@ package subscribe
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"unicode/utf8"
 
@@ -69,6 +68,10 @@ type Op struct {
 
 // MaxRate is the highest max_rate a client may ask for.
 const MaxRate = 1000
+
+// ValidRate reports whether r is a max_rate a client may ask for (or a
+// server cap): a number from 0 (unlimited) to MaxRate.
+func ValidRate(r float64) bool { return r >= 0 && r <= MaxRate } // false for NaN
 
 // MaxTokenLen bounds the token of an auth op (the verifier's limit).
 const MaxTokenLen = 8192
@@ -221,7 +224,7 @@ func readOptions(op *Op, o *object, v values) *Error {
 		if !ok {
 			return errorf(CodeBadRequest, op.ID, `"max_rate" must be a number`)
 		}
-		if math.IsNaN(r) || math.IsInf(r, 0) || r < 0 || r > MaxRate {
+		if !ValidRate(r) {
 			return errorf(CodeBadRequest, op.ID, `"max_rate" must be a number from 0 to %d`, MaxRate)
 		}
 		op.MaxRate = r
