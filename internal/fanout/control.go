@@ -100,7 +100,19 @@ func (s *Subscriber) deliverControlled(m *message, interval time.Duration, delta
 		}
 		st.sent = now
 	}
+	st.supersede(m)
 	return s.pushUpdate(st, m, whole, dframe)
+}
+
+// supersede drops the update st holds back when m, about to be queued at
+// once, is newer: the pacer may be about to flush it, and it must not follow
+// m. The caller holds the subscriber's mu.
+func (st *subjectState) supersede(m *message) {
+	if st.held != nil && m.header.NewerThan(st.held.header) {
+		st.held.release()
+		st.held, st.heldWhole, st.heldDelta = nil, nil, nil
+		st.s.hub.metrics.rateSkipped.Inc()
+	}
 }
 
 // pushUpdate queues m as a delta when dframe is set and m follows the update
@@ -167,6 +179,7 @@ func (s *Subscriber) noteQueued(m *message, opts SubOptions, now time.Time) {
 func (s *Subscriber) noteSeq(m *message) {
 	if st := s.states[m.subject]; st != nil {
 		st.seq = m.header.Seq
+		st.supersede(m)
 	}
 }
 

@@ -175,3 +175,48 @@ func decodeAll(t *testing.T, k codec.Kind, frames []string) []controlled {
 	}
 	return out
 }
+
+// The pacer flushes a held update without the hub goroutine: when a newer
+// update of the subject is queued at once first (its interval has passed),
+// the held one is dropped, never queued after it.
+func TestAHeldUpdateNeverFollowsANewerOneQueuedAtOnce(t *testing.T) {
+	clock := clockwork.NewFakeClock()
+	h := newTestHub(t, Options{Clock: clock})
+	s := h.NewSubscriber(newRecorder(), codec.JSON)
+	rec := s.t.(*recorder)
+	t.Cleanup(s.Close)
+	if err := s.Subscribe(t.Context(), codec.ID{}, []string{"quotes.X"}, SubOptions{MaxRate: 2}); err != nil {
+		t.Fatal(err)
+	}
+	h.Deliver("quotes.X", payload(t, 1)) // queued at once
+	h.Deliver("quotes.X", payload(t, 2)) // held for the interval
+	h.settle(t.Context())
+
+	// The interval passes and the hub goroutine delivers seq 3 before the
+	// pacer gets the subscriber's lock to flush seq 2.
+	s.mu.Lock()
+	clock.Advance(time.Second)
+	m, err := newMessage("quotes.X", payload(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.deliverControlled(m, intervalOf(2), false)
+	s.mu.Unlock()
+	m.release()
+	s.after(r)
+
+	waitUntil(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		st := s.states["quotes.X"]
+		return st != nil && !st.queued && len(rec.messages()) >= 3
+	})
+	h.settle(t.Context())
+	var seqs []float64
+	for _, m := range decodeControlled(t, rec.messages())[1:] {
+		seqs = append(seqs, m.Data["seq"].(float64))
+	}
+	if len(seqs) != 2 || seqs[0] != 1 || seqs[1] != 3 {
+		t.Fatalf("seqs %v, want [1 3]: the held seq 2 must not follow seq 3", seqs)
+	}
+}
