@@ -55,3 +55,35 @@ func TestDrainClosesClientsWith1001SpreadOverTheWindow(t *testing.T) {
 		t.Fatalf("closes spread over %v, want most of the %v window", spread, window)
 	}
 }
+
+// A drain of many connections, each closed in its turn, tells every client
+// 1001 with a close frame (none sees 1006) and ends cleanly.
+func TestADrainOfManyConnectionsTellsEveryClient1001(t *testing.T) {
+	const n = 1500
+	a := startApp(t, func(c *Config) { c.DrainWindow = time.Second })
+	codes := make(chan websocket.StatusCode, n)
+	for range n {
+		c := dial(t, a, codec.JSON)
+		sub(t, c, 1, "quotes.MANY")
+		go func() {
+			for {
+				if _, err := c.Next(context.Background()); err != nil {
+					codes <- websocket.CloseStatus(err)
+					return
+				}
+			}
+		}()
+	}
+	p := newPublisher(t, a)
+	p.quote("MANY", 100)
+	if err := a.Shutdown(testCtx(t)); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	got := map[websocket.StatusCode]int{}
+	for range n {
+		got[<-codes]++
+	}
+	if got[websocket.StatusGoingAway] != n {
+		t.Fatalf("close codes %v, want all %d 1001", got, n)
+	}
+}

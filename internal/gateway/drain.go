@@ -8,10 +8,18 @@ import (
 	"github.com/ticker-dev/ticker/internal/fanout"
 )
 
+// drainTick is how often a drain closes the connections that are due: the
+// closes go in batches, so that a window spread over 19,000 connections
+// (one every 260 µs) does not rest on timers that fine, which a busy
+// machine fires late one by one.
+const drainTick = 10 * time.Millisecond
+
 // Drain stops taking clients and closes the open connections with 1001
 // (going away), spread evenly over window so that they do not all reconnect
-// to the other pods at once. It returns when every connection has ended or
-// ctx is done.
+// to the other pods at once: by any time t into the window, the first
+// t/window of them have been closed, and all of them by its end, however
+// late the machine wakes the drain. It returns when every connection has
+// ended or ctx is done.
 func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	s.mu.Lock()
 	s.draining.Store(true)
@@ -22,21 +30,24 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	s.mu.Unlock()
 
 	s.log.Info("draining", "connections", len(open), "window", window)
-	var step time.Duration
-	if len(open) > 1 {
-		step = window / time.Duration(len(open))
-	}
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for _, c := range open {
+	start := time.Now()
+	tick := time.NewTicker(drainTick)
+	defer tick.Stop()
+	for closed := 0; closed < len(open); {
+		due := dueBy(time.Since(start), window, len(open))
+		for ; closed < due; closed++ {
+			open[closed].Close(closecode.GoingAway, drainingReason)
+		}
+		if closed == len(open) {
+			break
+		}
 		select {
-		case <-t.C:
+		case <-tick.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c.Close(closecode.GoingAway, drainingReason)
-		t.Reset(step)
 	}
+	s.log.Info("drain sent 1001 to every connection", "connections", len(open), "took", time.Since(start))
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
@@ -45,4 +56,14 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// dueBy returns how many of n connections a drain over window has closed by
+// elapsed: the first at once, then evenly, and all of them from the end of
+// the window on.
+func dueBy(elapsed, window time.Duration, n int) int {
+	if elapsed >= window || n <= 1 {
+		return n
+	}
+	return min(n, 1+int(int64(n-1)*int64(elapsed)/int64(window)))
 }
