@@ -60,7 +60,7 @@ func TestDrainClosesClientsWith1001SpreadOverTheWindow(t *testing.T) {
 // 1001 with a close frame (none sees 1006) and ends cleanly.
 func TestADrainOfManyConnectionsTellsEveryClient1001(t *testing.T) {
 	const n = 1500
-	a := startApp(t, func(c *Config) { c.DrainWindow = time.Second })
+	a := startApp(t, func(c *Config) { c.DrainWindow, c.Limits.AcceptRate = time.Second, -1 })
 	codes := make(chan websocket.StatusCode, n)
 	for range n {
 		c := dial(t, a, codec.JSON)

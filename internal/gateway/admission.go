@@ -30,6 +30,7 @@ const (
 	rejectAuth          = "auth"
 	rejectMaxConns      = "max_conns"
 	rejectMaxConnsPerIP = "max_conns_per_ip"
+	rejectAcceptRate    = "accept_rate"
 )
 
 // drainingReason is what a client is told while the gateway drains.
@@ -48,6 +49,9 @@ type refusal struct {
 	code    closecode.Code
 	errCode string
 	msg     string
+	// retryAfter is when the client may come back, for a refusal that
+	// passes (see storm.go); 0 if there is no telling.
+	retryAfter time.Duration
 }
 
 // The refusals admit returns itself.
@@ -65,7 +69,8 @@ var (
 // refuseLimit is the refusal of a connection past a connection limit.
 func refuseLimit(reason string) *refusal {
 	return &refusal{reason: reason, status: http.StatusServiceUnavailable, code: closecode.TryAgainLater,
-		errCode: subscribe.CodeForbidden, msg: "try again later: connection limit reached"}
+		errCode: subscribe.CodeForbidden, msg: retryReason("connection limit reached", fullRetryHint),
+		retryAfter: fullRetryHint}
 }
 
 // malformedQuery is the refusal of a request whose query does not parse: the
@@ -113,7 +118,9 @@ type conn struct {
 	released bool
 }
 
-// admit runs the checks every transport shares before its handshake. check,
+// admit runs the checks every transport shares before its handshake: the
+// cheap ones first, then the accept rate, then the token, whose check costs
+// the most. check,
 // when not nil, is the transport's own check of the request, given the
 // policy the connection will have. Exactly one of the results is nil; the
 // caller answers a refusal (see reject), or takes the conn once its
@@ -128,6 +135,9 @@ func (s *Server) admit(r *http.Request, check func(subscribe.Policy) *refusal) (
 	if !originAllowed(r, s.opts.OriginPatterns) {
 		s.log.Debug("origin not allowed", "origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
 		return nil, refuseOrigin
+	}
+	if ok, hint := s.accepts.allow(time.Now()); !ok {
+		return nil, refuseStorm(hint)
 	}
 	c := &conn{srv: s, ip: sourceIP(r), policy: s.opts.Policy}
 	if s.opts.Auth.Enabled() {

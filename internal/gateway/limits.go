@@ -10,6 +10,13 @@ import (
 // (64 KiB); a larger one closes the connection with 1009.
 const defaultReadLimit = 64 << 10
 
+// The default accept rate: what one pod on one core takes while it serves
+// its established clients (docs/scaling.md measures it).
+const (
+	defaultAcceptRate  = 2000
+	defaultAcceptBurst = 1000
+)
+
 // Limits bound what one client, and all clients together, may take from a
 // gateway. A zero field means its default (see DefaultLimits); a negative one
 // turns that limit off.
@@ -21,6 +28,13 @@ type Limits struct {
 	// gateway sees it (a proxy in front counts as one address); one more is
 	// closed with 1013.
 	MaxConnsPerIP int
+	// AcceptRate and AcceptBurst are the token bucket of new connections:
+	// AcceptRate per second sustained, AcceptBurst at once. One more is
+	// answered at once, a WebSocket with 1013 and an SSE request with 503,
+	// with a hint of when to come back (see storm.go), rather than left to
+	// time out in its handshake while a reconnect storm is served.
+	AcceptRate  float64
+	AcceptBurst int
 	// ReadLimit bounds a client's frame in bytes; a larger one closes the
 	// connection with 1009.
 	ReadLimit int64
@@ -54,6 +68,8 @@ func DefaultLimits() Limits {
 	return Limits{
 		MaxConns:      10_000,
 		MaxConnsPerIP: 5_000,
+		AcceptRate:    defaultAcceptRate,
+		AcceptBurst:   defaultAcceptBurst,
 		ReadLimit:     defaultReadLimit,
 		OpRate:        20,
 		OpBurst:       50,
@@ -82,6 +98,7 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.MaxConns, d.MaxConns)
 	pick(&l.MaxConnsPerIP, d.MaxConnsPerIP)
 	pick(&l.OpBurst, d.OpBurst)
+	pick(&l.AcceptBurst, d.AcceptBurst)
 	pick(&l.MaxRequestsPerConn, d.MaxRequestsPerConn)
 	pickD(&l.RequestTimeout, d.RequestTimeout)
 	pickD(&l.IdleTimeout, d.IdleTimeout)
@@ -92,6 +109,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.OpRate == 0 {
 		l.OpRate = d.OpRate
+	}
+	if l.AcceptRate == 0 {
+		l.AcceptRate = d.AcceptRate
 	}
 	return l
 }

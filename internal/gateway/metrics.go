@@ -40,7 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"code"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_upgrades_rejected_total",
-			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin, auth, max_conns, max_conns_per_ip.",
+			Help: "WebSocket upgrades refused or closed at once, by reason: draining, handshake, origin, auth, max_conns, max_conns_per_ip, accept_rate (past --accept-rate).",
 		}, []string{"reason"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticker_protocol_errors_total",

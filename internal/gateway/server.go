@@ -48,6 +48,7 @@ type Options struct {
 type Server struct {
 	opts     Options
 	limits   Limits
+	accepts  *acceptLimiter
 	parser   subscribe.Parser
 	metrics  *Metrics
 	log      *slog.Logger
@@ -82,6 +83,7 @@ func New(opts Options) *Server {
 		perIP:   make(map[string]int),
 		fresh:   make(map[net.Conn]struct{}),
 	}
+	s.accepts = newAcceptLimiter(s.limits.AcceptRate, s.limits.AcceptBurst)
 	s.stream("/ws", s.serveWS)
 	s.stream("/sse", s.serveSSE)
 	s.plain("/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

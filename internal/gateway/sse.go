@@ -44,6 +44,7 @@ func (s *Server) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	if ref != nil {
 		s.reject(ref)
+		setRetryAfter(w, ref)
 		sseError(w, ref.status, ref.errCode, ref.msg)
 		return
 	}

@@ -20,6 +20,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	c, ref := s.admit(r, nil)
 	if ref != nil && ref.code == 0 {
 		s.reject(ref)
+		setRetryAfter(w, ref)
 		http.Error(w, ref.msg, ref.status)
 		return
 	}
