@@ -9,10 +9,11 @@ import (
 )
 
 // The match cache. Every concrete subject the hub has matched has an entry
-// holding its result: the matching subs, sorted by subscriber. A result is
-// immutable; a subscription change replaces the results it affects
-// (copy-on-write) under index.mu, so a delivery reads its result with one
-// atomic load and never waits for a subscription change.
+// holding its result: the matching subs, the subs of one subscriber adjacent
+// (broadcast delivers them together, once). A reader sees a result through
+// one atomic load and never waits for a subscription change: a change either
+// appends past the end of the result the readers hold, where none of them
+// reads, or publishes a new one (copy-on-write), under index.mu.
 //
 // Each reader keeps its own map from subject to entry (a matcher), which it
 // reads without any lock. Entries are only dropped all at once, when the cache
@@ -23,64 +24,84 @@ import (
 type entry struct {
 	subject string
 	subs    atomic.Pointer[[]*sub] // nil: not computed, or invalidated
-	stale   int                    // removed (inactive) subs still in subs; guarded by index.mu
+	stale   int                    // removed subs still in subs; guarded by index.mu
 }
 
 // maxEntries bounds the cache; past it, the cache starts over.
 const maxEntries = 1 << 16
 
-// copyLimit is the largest result a subscription change copies; a larger one
-// is invalidated instead and computed again at its next delivery, so that
-// thousands of clients subscribing to one subject cost linear, not quadratic,
-// time.
+// copyLimit is the largest result that a sub whose subscriber already holds
+// another pattern of the subject is copied into; a larger one is invalidated.
 const copyLimit = 256
 
-// cacheAdd puts x into the cached results of the subjects it matches. The
-// caller holds mu.
+// cacheAdd puts x into the cached results of the subjects it matches, in
+// O(1) amortized per result, however many subs it has: x goes at the end,
+// into spare capacity when there is some (readers only read up to the length
+// they loaded) or into a copy of twice the size. Only when x's subscriber
+// already holds another pattern matching the subject does x go next to it:
+// a small result is copied with x in its place, a large one is invalidated
+// and computed again at its next delivery. The caller holds mu and the mutex
+// of x's subscriber.
 func (ix *index) cacheAdd(x *sub) {
 	ix.eachEntry(x.pattern, func(e *entry) {
 		p := e.subs.Load()
 		if p == nil {
 			return
 		}
-		if len(*p) >= copyLimit {
+		res := *p
+		if !x.s.overlaps(x.pattern, e.subject) {
+			res = append(res, x)
+			e.subs.Store(&res)
+			return
+		}
+		if len(res) >= copyLimit {
 			e.subs.Store(nil)
 			e.stale = 0
 			return
 		}
-		i, _ := slices.BinarySearchFunc(*p, x, bySubscriber)
-		res := slices.Insert(slices.Clip(*p), i, x)
+		i := slices.IndexFunc(res, func(y *sub) bool { return y.s == x.s && !y.removed })
+		if i < 0 {
+			i = len(res)
+		}
+		res = slices.Insert(slices.Clip(res), i, x)
 		e.subs.Store(&res)
 	})
 }
 
+// overlaps reports whether the subscriber holds a pattern other than pattern
+// that matches subject. The caller holds mu.
+func (s *Subscriber) overlaps(pattern, subject string) bool {
+	for p := range s.subs {
+		if p != pattern && subscribe.Match(p, subject) {
+			return true
+		}
+	}
+	return false
+}
+
 // cacheRemove takes x out of the cached results of the subjects it matches.
-// A small result is copied without x. A large one keeps x, which is no
-// longer active (deliver skips it), and counts it as stale; once half of it
-// is stale, it is invalidated and computed again at its next delivery. So a
-// removal costs O(1) amortized however many subs a subject has, and a mass
-// leave of n subs rebuilds a result O(log n) times, not n. The caller holds
-// mu, and x.active is already false.
+// A result keeps x, which is no longer active (deliver skips it), and counts
+// it as stale; once half of it is stale, it is compacted into a new result
+// of the subs still in the index, in their order. So a removal costs O(1)
+// amortized however many subs a subject has, and the hub goroutine never
+// rebuilds a result for a leave. The caller holds mu, and x.removed is set.
 func (ix *index) cacheRemove(x *sub) {
 	ix.eachEntry(x.pattern, func(e *entry) {
 		p := e.subs.Load()
 		if p == nil {
 			return
 		}
-		if len(*p) >= copyLimit {
-			e.stale++
-			if 2*e.stale >= len(*p) {
-				e.subs.Store(nil)
-				e.stale = 0
+		if e.stale++; 2*e.stale < len(*p) {
+			return
+		}
+		res := make([]*sub, 0, len(*p)-e.stale)
+		for _, y := range *p {
+			if !y.removed {
+				res = append(res, y)
 			}
-			return
 		}
-		i := slices.Index(*p, x)
-		if i < 0 {
-			return
-		}
-		res := slices.Delete(slices.Clone(*p), i, i+1)
 		e.subs.Store(&res)
+		e.stale = 0
 	})
 }
 

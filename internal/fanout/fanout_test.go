@@ -35,9 +35,20 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 	ix := newIndex()
 	mt := newMatcher(ix)
 	var subs []*sub
+	// Subscribers holding their patterns as Subscribe records them, enough
+	// of them for results past copyLimit.
+	owners := make([]*Subscriber, 2*copyLimit)
+	for i := range owners {
+		owners[i] = &Subscriber{id: uint64(i + 1), subs: make(map[string]*sub)}
+	}
 	addSubs := func(n int, pattern func() string) {
 		for i := range n {
-			x := &sub{s: &Subscriber{id: uint64(i % 50)}, pattern: pattern(), active: true}
+			s, p := owners[i%len(owners)], pattern()
+			if s.subs[p] != nil {
+				continue
+			}
+			x := &sub{s: s, pattern: p, active: true}
+			s.subs[p] = x
 			subs = append(subs, x)
 			ix.add(x)
 		}
@@ -51,7 +62,16 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 			}
 			subject := joinDots(parts)
 			for pass := range 2 { // uncached, then cached
-				got := mt.match(subject)
+				all := mt.match(subject)
+				var got []*sub // a result keeps some removed subs, never half of it
+				for _, x := range all {
+					if !x.removed {
+						got = append(got, x)
+					}
+				}
+				if 2*(len(all)-len(got)) > len(all) {
+					t.Fatalf("%s: %d of %d subs removed", subject, len(all)-len(got), len(all))
+				}
 				var want []*sub
 				for _, x := range subs {
 					if subscribe.Match(x.pattern, subject) {
@@ -66,9 +86,13 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 						t.Fatalf("%s: missing %s", subject, x.pattern)
 					}
 				}
-				for i := 1; i < len(got); i++ {
-					if got[i-1].s.id > got[i].s.id {
-						t.Fatalf("%s: result not grouped by subscriber", subject)
+				done := map[*Subscriber]bool{}
+				for i, x := range got {
+					if i > 0 && got[i-1].s != x.s {
+						if done[x.s] {
+							t.Fatalf("%s: result not grouped by subscriber", subject)
+						}
+						done[got[i-1].s] = true
 					}
 				}
 			}
@@ -76,12 +100,15 @@ func TestIndexAgreesWithTheReferenceMatcher(t *testing.T) {
 	}
 	check()
 	for _, x := range subs[:150] { // removal prunes the trie and updates cached results
+		delete(x.s.subs, x.pattern)
 		ix.remove(x)
 	}
 	subs = subs[150:]
 	check()
-	// Past copyLimit a cached result is invalidated, not copied.
-	addSubs(copyLimit, func() string { return ">" })
+	// Past copyLimit, results grow in place.
+	addSubs(len(owners), func() string { return ">" })
+	check()
+	addSubs(len(owners), func() string { return fmt.Sprintf("%s.>", tokens[rng.IntN(3)]) })
 	check()
 	addSubs(300, randomPattern)
 	check()

@@ -18,6 +18,7 @@ type sub struct {
 	active   bool
 	interval time.Duration // from SubOptions.MaxRate; 0: no limit. Guarded like active
 	delta    bool          // SubOptions.Delta. Guarded like active
+	removed  bool          // taken out of the index; guarded by index.mu
 }
 
 // index maps concrete subjects to the subs whose patterns match them: a trie
@@ -77,7 +78,8 @@ func (l *level) child(tok string, create bool) *node {
 
 func (l *level) empty() bool { return len(l.nodes) == 0 && l.pwc == nil && l.fwc == nil }
 
-// add inserts x under its pattern, which must be valid.
+// add inserts x under its pattern, which must be valid. The caller holds
+// the mutex of x's subscriber (see cacheAdd).
 func (ix *index) add(x *sub) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -101,6 +103,7 @@ func (ix *index) remove(x *sub) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.removeAt(&ix.root, x.pattern, x) {
+		x.removed = true
 		ix.cacheRemove(x)
 	}
 }
@@ -130,7 +133,7 @@ func (ix *index) removeAt(l *level, pattern string, x *sub) bool {
 	return found
 }
 
-// walk returns the subs whose patterns match subject, sorted by subscriber so
+// walk returns the subs whose patterns match subject, sorted by subscriber, so
 // that the subs of one subscriber are adjacent. The caller holds mu.
 func (ix *index) walk(subject string) []*sub {
 	var res []*sub
