@@ -71,6 +71,9 @@ func (ix *index) cacheAdd(x *sub) {
 // overlaps reports whether the subscriber holds a pattern other than pattern
 // that matches subject. The caller holds mu.
 func (s *Subscriber) overlaps(pattern, subject string) bool {
+	if len(s.subs) <= 1 {
+		return false // pattern is the one held
+	}
 	for p := range s.subs {
 		if p != pattern && subscribe.Match(p, subject) {
 			return true

@@ -111,6 +111,8 @@ type Hub struct {
 	lastMu sync.RWMutex
 	last   map[string]lastValue // per subject ever seen
 	kept   uint64               // updates kept as last values so far; guarded by lastMu
+	valued uint64               // bumped when a subject gains or loses its last value; guarded by lastMu
+	lists  subjectLists         // the subjects of wildcard snapshots; read under lastMu
 	pushed atomic.Uint64        // the order of the last update pushed to every subscriber
 
 	nextID atomic.Uint64

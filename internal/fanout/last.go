@@ -2,7 +2,6 @@ package fanout
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/ticker-dev/ticker/internal/codec"
 	"github.com/ticker-dev/ticker/internal/subscribe"
@@ -29,6 +28,7 @@ func (h *Hub) keep(m *message) bool {
 	switch {
 	case old.m == nil:
 		h.metrics.lastValues.Inc()
+		h.valued++ // the subject lists of snapshots change
 	case old.header.Seq+1 == m.header.Seq:
 		m.prev = old.m // the base of m's delta, released once m is broadcast
 	default:
@@ -41,36 +41,12 @@ func (h *Hub) keep(m *message) bool {
 	return true
 }
 
-// snapshot returns, sorted by subject, the last value of every subject
-// matching any of patterns: one lookup for a literal pattern, a scan for a
-// wildcard. The caller holds lastMu (read) while it uses them.
-func (h *Hub) snapshot(patterns []string) []*message {
-	var found []*message
-	scan := false
-	for _, p := range patterns {
-		if wildcard(p) {
-			scan = true
-		} else if v := h.last[p]; v.m != nil {
-			found = append(found, v.m)
-		}
-	}
-	if scan {
-		found = found[:0]
-		for subject, v := range h.last {
-			if v.m != nil && slices.ContainsFunc(patterns, func(p string) bool { return subscribe.Match(p, subject) }) {
-				found = append(found, v.m)
-			}
-		}
-	}
-	slices.SortFunc(found, func(a, b *message) int { return strings.Compare(a.subject, b.subject) })
-	return found
-}
-
 // forget drops the last values of subjects matching patterns that no pattern
 // in the index matches any more, so a later subscriber is never handed a value
 // the hub stopped following. It keeps their headers: a late copy of an old
 // update, still on its way through the bus, must not pass for a new one.
 func (h *Hub) forget(patterns []string) {
+	h.dropLists(patterns)
 	h.lastMu.Lock()
 	defer h.lastMu.Unlock()
 	drop := func(subject string, v lastValue) {
@@ -78,6 +54,7 @@ func (h *Hub) forget(patterns []string) {
 			h.last[subject] = lastValue{header: v.header}
 			v.m.release()
 			h.metrics.lastValues.Dec()
+			h.valued++
 		}
 	}
 	if !slices.ContainsFunc(patterns, wildcard) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ticker-dev/ticker/internal/closecode"
 	"github.com/ticker-dev/ticker/internal/codec"
+	"github.com/ticker-dev/ticker/internal/subscribe"
 )
 
 // Subscriber is one client connection's place in the hub: the patterns it
@@ -86,6 +87,10 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 	// before these subs existed (and is in the snapshot) or matches after
 	// (and waits for s.mu, so it is queued after the snapshot).
 	h.lastMu.RLock()
+	// Only an update matched through a pattern held before can be on its
+	// way still: the snapshots of the subjects only new patterns match need
+	// no note.
+	held := heldBefore(s.subs, fresh)
 	interval := intervalOf(opts.MaxRate)
 	for _, p := range patterns {
 		x := s.subs[p]
@@ -102,7 +107,9 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 	for _, m := range h.snapshot(patterns) {
 		p := s.out.push(item{frame: m.snapshotFrame(s.kind), m: m})
 		if p&pushQueued != 0 {
-			s.noteSnapshot(m)
+			if anyMatch(held, m.subject) {
+				s.noteSnapshot(m)
+			}
 			s.noteQueued(m, opts, now)
 		}
 		r |= p
@@ -189,6 +196,23 @@ func (s *Subscriber) deliver(m *message, subs []*sub) bool {
 	s.mu.Unlock()
 	s.after(r)
 	return r&pushQueued != 0
+}
+
+// heldBefore returns the patterns of subs that are not among fresh, the ones
+// a Subscribe is adding.
+func heldBefore(subs map[string]*sub, fresh []string) []string {
+	var held []string
+	for p := range subs {
+		if !slices.Contains(fresh, p) {
+			held = append(held, p)
+		}
+	}
+	return held
+}
+
+// anyMatch reports whether any of patterns matches subject.
+func anyMatch(patterns []string, subject string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { return subscribe.Match(p, subject) })
 }
 
 func anyActive(subs []*sub) bool {
