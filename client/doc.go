@@ -38,10 +38,13 @@
 // # Reconnecting
 //
 // Waits follow the close code, as ticker.js does (see Backoff): after 1001
-// (the pod drains) within a second, to the next URL; after 1008 (slow
-// consumer, rate limit, idle) and 1013 (a connection limit) at least 5 s;
-// otherwise exponential backoff with full jitter, reset once a connection
-// has stayed open for 10 s. A refusal that reconnecting cannot mend ends
+// (the pod drains) within a second; after 1013 with the gateway's hint
+// ("retry after 2500ms", or Retry-After on an HTTP 503 or 429) a random
+// time up to the hint; after 1008 (slow consumer, rate limit, idle) and a
+// 1013 without a hint at least 5 s; otherwise exponential backoff with full
+// jitter, reset once a connection has stayed open for 10 s. After 1001 and
+// 1013 the next attempt goes to one of the other URLs at random, otherwise
+// to the next in turn. A refusal that reconnecting cannot mend ends
 // Run with a *CloseError: a missing or invalid token, an origin not
 // allowed, and an expired token unless Options.TokenFunc can fetch a fresh
 // one; TokenFunc is called before every attempt.
