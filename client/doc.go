@@ -8,7 +8,7 @@
 // A Client holds a set of subject patterns ("quotes.AAPL", "scores.nba.*")
 // and one connection at a time. Run connects to the first of
 // Options.URLs, subscribes every held pattern, and serves the connection;
-// when it ends, Run waits and connects again, to the next URL in turn, and
+// when it ends, Run waits and connects again, to the next URL, and
 // subscribes everything again. Each sub replays the last value of every
 // matching subject as a snapshot (Update.Snapshot), so after a reconnect
 // the client is current as soon as the snapshots have arrived.
