@@ -336,6 +336,7 @@ export function createClient(config) {
     if (stopped) return;
     if (opened && now() - openedAt >= timing.stableAfterMs) attempt = 0;
     choice.ended(opened);
+    at = nextUrl(at, config.endpoints.length, code, config.random); // also for the attempt an idle client makes later
     if (subs.size === 0) {
       state = 'idle'; // nothing to receive: connect again on the next subscribe
       emit();
@@ -344,7 +345,6 @@ export function createClient(config) {
     const delay = retryDelay(code, attempt, config.random, config.backoff, reason);
     const hint = code === 1013 ? retryHint(reason) : null;
     attempt++;
-    at = nextUrl(at, config.endpoints.length, code, config.random);
     state = 'reconnecting';
     retryTimer = timers.later(open, delay);
     emit({ retryAt: now() + delay, retryIn: delay, ...(hint !== null && { retryHint: hint }) });

@@ -13,17 +13,19 @@ const C = 'ws://c.test/ws';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-// draws hands out the given random numbers in order, then 0.5.
+// draws hands out the given random numbers in order, then 0.5: after a
+// connection ends the client draws the next URL (when it has a choice), then
+// the wait.
 const draws = (...xs) => () => (xs.length ? xs.shift() : 0.5);
 
 test('reconnect: the URL of the next attempt follows how the last one ended', () => {
   for (const [name, code, reason, random, wantUrl, wantIn] of [
     ['refused with a hint: another URL, within the hint', 1013, 'try again later: too many new connections; retry after 2500ms',
-      draws(0.5, 0.9), C, 1250],
+      draws(0.9, 0.5), C, 1250],
     ['refused with a hint, a low draw: the first other URL', 1013, 'try again later: connection limit reached; retry after 1000ms',
-      draws(0.999, 0), B, 999],
-    ['refused without a hint: another URL, after the floor', 1013, 'try again later', draws(0, 0.9), C, DEFAULT_BACKOFF.policyFloorMs],
-    ['drained: another URL, soon', 1001, 'draining, reconnect elsewhere', draws(0.5, 0.3), B, 500],
+      draws(0, 0.999), B, 999],
+    ['refused without a hint: another URL, after the floor', 1013, 'try again later', draws(0.9, 0), C, DEFAULT_BACKOFF.policyFloorMs],
+    ['drained: another URL, soon', 1001, 'draining, reconnect elsewhere', draws(0.3, 0.5), B, 500],
     ['lost: the next in turn', 1006, '', draws(0.5, 0.9), B, 250],
     ['slow consumer: the next in turn', 1008, 'slow consumer', draws(0, 0.9), B, DEFAULT_BACKOFF.policyFloorMs],
   ]) {
@@ -72,7 +74,7 @@ test('reconnect: one URL is tried again, whatever the code', () => {
 
 test('reconnect: an SSE stream refused with 503 and Retry-After waits within it, on another URL', async () => {
   const fetch = async () => ({ status: 503, headers: new Headers({ 'Retry-After': '2' }), json: async () => ({}) });
-  const t = setup({ url: [A, B, C], random: draws(0.5, 0.9), transport: 'sse', fetch });
+  const t = setup({ url: [A, B, C], random: draws(0.9, 0.5), transport: 'sse', fetch });
   const { clock, ES, client } = t;
   client.subscribe(['quotes.>'], () => {});
   clock.advance(150); // the edits settle
@@ -89,7 +91,7 @@ test('reconnect: an SSE stream refused with 503 and Retry-After waits within it,
 
 test('reconnect: a 503 whose Retry-After cannot be read has no hint: the floor', async () => {
   const fetch = async () => ({ status: 503, headers: new Headers(), json: async () => ({}) });
-  const t = setup({ url: [A, B], random: draws(0, 0.5), transport: 'sse', fetch });
+  const t = setup({ url: [A, B], random: draws(0.5, 0), transport: 'sse', fetch });
   const { clock, ES, client } = t;
   client.subscribe(['quotes.>'], () => {});
   clock.advance(150);
@@ -100,5 +102,16 @@ test('reconnect: a 503 whose Retry-After cannot be read has no hint: the floor',
   assert.equal(t.status.retryIn, DEFAULT_BACKOFF.policyFloorMs);
   clock.advance(clock.nextIn);
   assert.equal(new URL(ES.last.url).host, 'b.test');
+  client.close();
+});
+
+test('reconnect: a client left idle by a drain connects elsewhere on its next subscribe', () => {
+  const { WS, client } = setup({ url: [A, B], random: () => 0.5, transport: 'websocket' });
+  const sub = client.subscribe(['quotes.>'], () => {});
+  WS.last.accept();
+  sub.unsubscribe();
+  WS.last.drop(1001, 'draining, reconnect elsewhere');
+  client.subscribe(['quotes.>'], () => {});
+  assert.deepEqual(WS.instances.map((w) => w.url), [A, B]);
   client.close();
 });
