@@ -17,7 +17,8 @@ type Backoff struct {
 	GoingAwayMax time.Duration
 	// PolicyFloor [5s]: after 1008 (slow consumer, rate limit, idle) and
 	// 1013 (connection limit) the wait is PolicyFloor plus the usual one, so
-	// a refusing server is not hammered.
+	// a refusing server is not hammered. A 1013 with the server's hint
+	// ("retry after <N>ms") waits by the hint instead (see delay).
 	PolicyFloor time.Duration
 	// StableAfter [10s]: a connection open this long resets the attempt
 	// count, so a gateway that accepts and closes at once is not hammered.
@@ -74,6 +75,16 @@ func final(ce *CloseError, canRefresh bool) bool {
 // delay returns the wait before attempt number attempt (0 for the first
 // after a stable connection) once a connection ended with code and reason;
 // random is uniform in [0, 1).
+//
+// A 1013 whose reason carries the server's hint N (retryHint) waits uniform
+// in [0, max(N, ceiling)], without PolicyFloor: N is how long the refusing
+// gateway needs to take the clients it refused at the rate it takes them,
+// so refused clients that each pick a uniform point of it come back at
+// about that rate, which a floor would only postpone and bunch up. The
+// client's own ceiling still counts when it is larger: a client refused
+// again and again (the attempt count grows all the same) keeps backing off
+// even if the hints stay short, and a wider window only lowers the rate the
+// gateway sees.
 func (b Backoff) delay(code int, reason string, attempt int, random func() float64) time.Duration {
 	if code == StatusGoingAway {
 		return time.Duration(random() * float64(b.GoingAwayMax))
@@ -81,6 +92,11 @@ func (b Backoff) delay(code int, reason string, attempt int, random func() float
 	ceiling := b.Cap
 	if attempt < 30 && b.Base<<attempt < b.Cap && b.Base<<attempt > 0 {
 		ceiling = b.Base << attempt
+	}
+	if code == StatusTryAgainLater {
+		if hint, ok := retryHint(reason); ok {
+			return time.Duration(random() * float64(max(hint, ceiling)))
+		}
 	}
 	jittered := time.Duration(random() * float64(ceiling))
 	if (code == StatusPolicyViolation && reason != reasonTokenExpired) || code == StatusTryAgainLater {

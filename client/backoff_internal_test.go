@@ -23,6 +23,12 @@ func TestDelaysFollowTheCloseCode(t *testing.T) {
 		{"slow consumer: the floor on top", StatusPolicyViolation, "slow consumer", 0, 5500 * time.Millisecond, 5 * time.Second},
 		{"connection limit: the floor on top", StatusTryAgainLater, "", 1, 6 * time.Second, 5 * time.Second},
 		{"token expired: no floor, a new token is on its way", StatusPolicyViolation, "token expired", 0, 500 * time.Millisecond, 0},
+		{"refused with a hint: full jitter over the hint, no floor", StatusTryAgainLater, "try again later: too many new connections; retry after 2500ms", 0, 2500 * time.Millisecond, 0},
+		{"refused with a hint below the ceiling: the ceiling", StatusTryAgainLater, "try again later: connection limit reached; retry after 1000ms", 3, 4 * time.Second, 0},
+		{"refused with a hint above the cap: the hint", StatusTryAgainLater, "retry after 60000ms", 40, time.Minute, 0},
+		{"refused with a hint beyond reason: clamped", StatusTryAgainLater, "retry after 86400000ms", 0, time.Minute, 0},
+		{"refused without a readable hint: the floor on top", StatusTryAgainLater, "retry after soon", 1, 6 * time.Second, 5 * time.Second},
+		{"a hint on 1008 is not read: the floor on top", StatusPolicyViolation, "rate limit exceeded; retry after 100ms", 0, 5500 * time.Millisecond, 5 * time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			hi := b.delay(tt.code, tt.reason, tt.attempt, top)

@@ -24,7 +24,8 @@ type Client struct {
 	closed  bool     // Run has ended
 	changed chan struct{}
 
-	lastURL string // Run's goroutine only: the URL of the last attempt
+	lastURL string         // Run's goroutine only: the URL of the last attempt
+	random  func() float64 // uniform in [0, 1): the jitter of waits, the choice of URLs
 
 	started atomic.Bool
 }
@@ -35,7 +36,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{opts: opts, reg: newRegistry(), changed: make(chan struct{}, 1)}
+	c := &Client{opts: opts, reg: newRegistry(), changed: make(chan struct{}, 1), random: jitter}
 	c.mb = newMailbox(opts.MaxPending, &c.stats)
 	return c, nil
 }
@@ -143,13 +144,12 @@ func (c *Client) Run(ctx context.Context) error {
 
 // loop is Run's connect, wait, reconnect cycle.
 func (c *Client) loop(ctx context.Context) error {
-	attempt, next := 0, 0
+	attempt, cur := 0, 0
 	for {
 		if !c.waitForPatterns(ctx) {
 			return nil
 		}
-		url := c.opts.URLs[next%len(c.opts.URLs)]
-		next++
+		url := c.opts.URLs[cur]
 		c.lastURL = url
 		c.emit(Event{State: Connecting, URL: url, Attempt: attempt})
 		openedAt, ce := c.connect(ctx, url, attempt)
@@ -163,9 +163,14 @@ func (c *Client) loop(ctx context.Context) error {
 			c.emit(Event{State: Closed, URL: url, Attempt: attempt, Code: ce.Code, Reason: ce.Reason, Final: true, Err: ce})
 			return ce
 		}
-		wait := c.opts.Backoff.delay(ce.Code, ce.Reason, attempt, jitter)
+		wait := c.opts.Backoff.delay(ce.Code, ce.Reason, attempt, c.random)
+		var hint time.Duration
+		if ce.Code == StatusTryAgainLater {
+			hint, _ = retryHint(ce.Reason)
+		}
 		attempt++
-		c.emit(Event{State: Closed, URL: url, Attempt: attempt, Code: ce.Code, Reason: ce.Reason, RetryIn: wait, Err: ce})
+		cur = nextURL(cur, len(c.opts.URLs), ce.Code, c.random)
+		c.emit(Event{State: Closed, URL: url, Attempt: attempt, Code: ce.Code, Reason: ce.Reason, RetryIn: wait, RetryHint: hint, Err: ce})
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
@@ -209,6 +214,12 @@ func (c *Client) connect(ctx context.Context, url string, attempt int) (time.Tim
 	conn, err := Dial(dctx, url, DialOptions{Codec: c.opts.Codec, Token: token, Header: c.opts.Header, HTTPClient: c.opts.HTTPClient})
 	cancel()
 	if err != nil {
+		var hr *httpRefusal
+		if errors.As(err, &hr) {
+			if hint, ok := retryAfterHeader(hr.retryAfter); ok {
+				return time.Time{}, &CloseError{URL: url, Code: StatusTryAgainLater, Reason: hintReason(hr.status, hint), err: err}
+			}
+		}
 		reason := err.Error()
 		if inner := errors.Unwrap(err); inner != nil {
 			reason = inner.Error() // without Dial's "dial <url>:", which CloseError says

@@ -63,6 +63,9 @@ func Dial(ctx context.Context, url string, opts DialOptions) (*Conn, error) {
 		_ = resp.Body.Close()
 	}
 	if err != nil {
+		if resp != nil && (resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests) {
+			err = &httpRefusal{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), err: err}
+		}
 		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}
 	limit := opts.ReadLimit
@@ -72,6 +75,17 @@ func Dial(ctx context.Context, url string, opts DialOptions) (*Conn, error) {
 	ws.SetReadLimit(limit)
 	return &Conn{ws: ws, url: url, codec: codecOf(ws.Subprotocol())}, nil
 }
+
+// httpRefusal is an upgrade the server refused with 503 or 429, which may
+// say when to come back in Retry-After (see hint.go).
+type httpRefusal struct {
+	status     int
+	retryAfter string // the header's value, "" without one
+	err        error
+}
+
+func (e *httpRefusal) Error() string { return e.err.Error() }
+func (e *httpRefusal) Unwrap() error { return e.err }
 
 // Codec is the encoding the server agreed to.
 func (c *Conn) Codec() Codec { return c.codec }

@@ -8,7 +8,7 @@
 // A Client holds a set of subject patterns ("quotes.AAPL", "scores.nba.*")
 // and one connection at a time. Run connects to the first of
 // Options.URLs, subscribes every held pattern, and serves the connection;
-// when it ends, Run waits and connects again, to the next URL in turn, and
+// when it ends, Run waits and connects again, to the next URL, and
 // subscribes everything again. Each sub replays the last value of every
 // matching subject as a snapshot (Update.Snapshot), so after a reconnect
 // the client is current as soon as the snapshots have arrived.
@@ -38,10 +38,13 @@
 // # Reconnecting
 //
 // Waits follow the close code, as ticker.js does (see Backoff): after 1001
-// (the pod drains) within a second, to the next URL; after 1008 (slow
-// consumer, rate limit, idle) and 1013 (a connection limit) at least 5 s;
-// otherwise exponential backoff with full jitter, reset once a connection
-// has stayed open for 10 s. A refusal that reconnecting cannot mend ends
+// (the pod drains) within a second; after 1013 with the gateway's hint
+// ("retry after 2500ms", or Retry-After on an HTTP 503 or 429) a random
+// time up to the hint; after 1008 (slow consumer, rate limit, idle) and a
+// 1013 without a hint at least 5 s; otherwise exponential backoff with full
+// jitter, reset once a connection has stayed open for 10 s. After 1001 and
+// 1013 the next attempt goes to one of the other URLs at random, otherwise
+// to the next in turn. A refusal that reconnecting cannot mend ends
 // Run with a *CloseError: a missing or invalid token, an origin not
 // allowed, and an expired token unless Options.TokenFunc can fetch a fresh
 // one; TokenFunc is called before every attempt.

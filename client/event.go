@@ -84,9 +84,14 @@ type Event struct {
 	Patterns []string // Subscribed: every pattern held; Refused, Revoked: those refused or revoked
 	Subject  string   // Resync: the subject whose delta failed
 
-	Code    int           // Closed: the close code (StatusAbnormal when the attempt failed or no close frame came)
+	Code    int           // Closed: the close code (StatusAbnormal when the attempt failed or no close frame came; StatusTryAgainLater for an HTTP 503 or 429 refusal with Retry-After)
 	Reason  string        // Closed: the close reason, or what failed
 	RetryIn time.Duration // Closed, unless Final, and TokenRefused: the wait before the next attempt
-	Final   bool          // Closed: the client does not reconnect; Run returns Err
-	Err     error         // Closed: a *CloseError or what failed; Refused, Revoked, TokenRefused: a *ServerError (or TokenFunc's error); Resync: a *DeltaError
+	// RetryHint is, on Closed with code 1013, the server's hint of when to
+	// come back ("retry after <N>ms", or an HTTP refusal's Retry-After):
+	// RetryIn was drawn from [0, max(RetryHint, the backoff's ceiling)]
+	// (see Backoff); 0 without one.
+	RetryHint time.Duration
+	Final     bool  // Closed: the client does not reconnect; Run returns Err
+	Err       error // Closed: a *CloseError or what failed; Refused, Revoked, TokenRefused: a *ServerError (or TokenFunc's error); Resync: a *DeltaError
 }

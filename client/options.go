@@ -14,7 +14,10 @@ import (
 type Options struct {
 	// URLs are the gateway's WebSocket endpoints (ws:// or wss://, path
 	// /ws): one, or several pods or regions. The first attempt goes to the
-	// first; after each connection ends the next one in turn is tried.
+	// first; after each connection ends the next one in turn is tried,
+	// except after 1001 (a drain) and 1013 (a refusal): then one of the
+	// others at random, so that the clients of a drained or overloaded pod
+	// spread over the rest.
 	URLs []string
 	// Codec is the encoding to ask for: JSON (the zero value) or Msgpack.
 	Codec Codec

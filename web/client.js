@@ -10,13 +10,13 @@
 // change, and reports its Status. ticker.js checks the options and builds
 // the Config; this module trusts them.
 
-import { retryDelay } from './backoff.js';
+import { retryDelay, retryHint } from './backoff.js';
 import { clientError, errText } from './errors.js';
 import { TransportChoice } from './fallback.js';
 import { Subscriptions, patternList } from './subscriptions.js';
 import { openSse } from './transport-sse.js';
 import { openWebSocket } from './transport-ws.js';
-import { withParams } from './url.js';
+import { nextUrl, withParams } from './url.js';
 import { sseParams } from './delta.js';
 import { refreshDelay, refreshRetry, tokenExpiry } from './token.js';
 
@@ -48,8 +48,8 @@ import { refreshDelay, refreshRetry, tokenExpiry } from './token.js';
 /**
  * Config is what ticker.js's connect resolved from its options.
  * @typedef {object} Config
- * @property {string} wsUrl the WebSocket endpoint, token included
- * @property {string} sseBase the SSE endpoint, without query
+ * @property {{ws: string, sse: string}[]} endpoints the gateways: each one's WebSocket endpoint,
+ *   token included, and SSE endpoint, without query
  * @property {string} [token]
  * @property {() => Promise<string>} [getToken] a fresh token for every attempt and ahead of exp
  * @property {'json'|'msgpack'} codec
@@ -84,6 +84,7 @@ export function createClient(config) {
   let state = 'connecting';
   let stopped = false;
   let attempt = 0; // failed connections since the last stable one
+  let at = 0; // the index in config.endpoints of the current or next attempt
   let lastClose = null;
   /** @type {Transport|null} */
   let conn = null;
@@ -259,9 +260,10 @@ export function createClient(config) {
       onMessage: handle,
       onClose: ended,
     };
+    const wsUrl = config.endpoints[at].ws;
     try {
       conn = openWebSocket({
-        url: token !== config.token ? withParams(config.wsUrl, { token }) : config.wsUrl, codec: config.codec, WebSocket: config.WebSocket, encode: config.encode,
+        url: token !== config.token ? withParams(wsUrl, { token }) : wsUrl, codec: config.codec, WebSocket: config.WebSocket, encode: config.encode,
         decode: config.decode, timers, timing, now, nextId: newId, report,
       }, events);
     } catch (err) {
@@ -298,7 +300,7 @@ export function createClient(config) {
     };
     try {
       conn = openSse({
-        url: withParams(config.sseBase, { subjects: patterns.join(','), token, ...sseParams(recs) }),
+        url: withParams(config.endpoints[at].sse, { subjects: patterns.join(','), token, ...sseParams(recs) }),
         EventSource: config.EventSource, fetch: config.fetch, timers, timing, report,
       }, events);
     } catch (err) {
@@ -334,16 +336,18 @@ export function createClient(config) {
     if (stopped) return;
     if (opened && now() - openedAt >= timing.stableAfterMs) attempt = 0;
     choice.ended(opened);
+    at = nextUrl(at, config.endpoints.length, code, config.random); // also for the attempt an idle client makes later
     if (subs.size === 0) {
       state = 'idle'; // nothing to receive: connect again on the next subscribe
       emit();
       return;
     }
-    const delay = retryDelay(code, attempt, config.random, config.backoff);
+    const delay = retryDelay(code, attempt, config.random, config.backoff, reason);
+    const hint = code === 1013 ? retryHint(reason) : null;
     attempt++;
     state = 'reconnecting';
     retryTimer = timers.later(open, delay);
-    emit({ retryAt: now() + delay, retryIn: delay });
+    emit({ retryAt: now() + delay, retryIn: delay, ...(hint !== null && { retryHint: hint }) });
   }
 
   // handle routes one message from the server.

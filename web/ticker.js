@@ -34,7 +34,7 @@ import { encode as encodeMsgpack } from './msgpack.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { createClient } from './client.js';
 import { Timers } from './timers.js';
-import { sseUrlFor, withParams } from './url.js';
+import { endpoints, withParams } from './url.js';
 
 export { SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK } from './codec.js';
 export { CLIENT_TIMEOUT_CODE } from './transport-ws.js';
@@ -97,6 +97,9 @@ export const DEFAULT_TIMING = Object.freeze({
  * @property {number} attempt failed connections since the last stable one
  * @property {number} [retryAt] reconnecting: when the next attempt starts (ms, as options.now)
  * @property {number} [retryIn] reconnecting: the wait chosen, in ms
+ * @property {number} [retryHint] reconnecting after 1013: the server's hint of when to come back
+ *   ("retry after <N>ms", or an SSE refusal's Retry-After), in ms; retryIn was drawn from
+ *   [0, max(retryHint, the backoff ceiling)]
  * @property {{code: number, reason: string}|null} lastClose how the last connection ended
  */
 
@@ -131,7 +134,8 @@ export const DEFAULT_TIMING = Object.freeze({
  * @property {'auto'|'websocket'|'sse'} [transport='auto'] 'auto': WebSocket, and SSE when
  *   WebSocket is missing or fails WS_FAILURES_BEFORE_SSE times in a row without opening
  *   (see WS_FAILURES_BEFORE_SSE for the way back)
- * @property {string} [sseUrl] the SSE endpoint; default: url with ws(s) -> http(s) and /ws -> /sse
+ * @property {string|string[]} [sseUrl] the SSE endpoint, one per url; default: url with ws(s) ->
+ *   http(s) and /ws -> /sse
  * @property {string} [token] a JWT, sent as ?token=
  * @property {() => Promise<string>} [getToken] returns a fresh JWT: called before every
  *   connection attempt (it wins over token) and ahead of the token's exp, at a random point of
@@ -157,7 +161,12 @@ const noop = () => {};
  * A handler gets each message once, even when several of the patterns it
  * was subscribed with (in one call or in several) match its subject.
  *
- * @param {string} url the gateway's WebSocket endpoint, e.g. 'wss://host/ws'
+ * The first attempt goes to the first url; after each connection ends the
+ * next one in turn is tried, except after 1001 (a drain) and 1013 (a
+ * refusal): then one of the others at random (url.js, nextUrl).
+ *
+ * @param {string|string[]} url the gateway's WebSocket endpoint, e.g. 'wss://host/ws', or those
+ *   of several pods or regions
  * @param {Options} [options]
  * @returns {Client}
  */
@@ -179,10 +188,10 @@ export function connect(url, options = {}) {
   if (wanted === 'websocket' && typeof WS !== 'function') throw new TypeError('ticker: no WebSocket here');
   if (wanted === 'sse' && typeof ES !== 'function') throw new TypeError('ticker: no EventSource here');
   if (typeof WS !== 'function' && typeof ES !== 'function') throw new TypeError('ticker: neither WebSocket nor EventSource here');
+  const gateways = endpoints(url, options.sseUrl);
 
   return createClient({
-    wsUrl: withParams(url, { token }),
-    sseBase: options.sseUrl ?? sseUrlFor(url),
+    endpoints: gateways.map((e) => ({ ws: withParams(e.ws, { token }), sse: e.sse })),
     token,
     getToken,
     codec,

@@ -4,8 +4,11 @@
 // the subjects the client opens a new stream. It turns the server's
 // "event: close" into a close code, stops EventSource's own reconnecting (the
 // client's backoff decides), and asks with fetch why a stream was refused,
-// which EventSource cannot tell.
+// which EventSource cannot tell: a 429 or 503 is a 1013, with the server's
+// Retry-After as its hint when the response lets fetch read the header (a
+// cross-origin one must expose it; otherwise there is no hint).
 
+import { hintReason, retryAfterMs } from './backoff.js';
 import { clientError } from './errors.js';
 
 const EVENTSOURCE_CLOSED = 2;
@@ -122,9 +125,11 @@ export function openSse(o, events) {
     const timeout = timers.later(() => ctl?.abort(), PROBE_TIMEOUT_MS);
     let status = 0;
     let refusal = null;
+    let hint = null; // 429 or 503: Retry-After, when the response lets us read it
     try {
       const res = await o.fetch(o.url, { signal: ctl?.signal, headers: { Accept: 'text/event-stream' } });
       status = res.status;
+      if (status === 429 || status === 503) hint = retryAfterMs(res.headers?.get?.('Retry-After') ?? null);
       if (status === 400 || status === 403) {
         let body = null;
         try {
@@ -145,7 +150,7 @@ export function openSse(o, events) {
       done = true;
       events.onRefused(refusal);
     } else if (status === 401) end(1008, 'HTTP 401', false);
-    else if (status === 429 || status === 503) end(1013, `HTTP ${status}`, false);
+    else if (status === 429 || status === 503) end(1013, hint !== null ? hintReason(status, hint) : `HTTP ${status}`, false);
     else end(1006, status ? `HTTP ${status}` : 'stream failed', false);
   }
 

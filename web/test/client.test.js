@@ -17,7 +17,7 @@ function start(extra = {}) {
   const statuses = [];
   const errors = [];
   const client = createClient({
-    wsUrl: 'ws://gw.test/ws', sseBase: 'http://gw.test/sse', codec: 'json', decode: decodeAll, encode,
+    endpoints: [{ ws: 'ws://gw.test/ws', sse: 'http://gw.test/sse' }], codec: 'json', decode: decodeAll, encode,
     wanted: 'auto', WebSocket: WS, EventSource: ES, fetch: undefined,
     onStatus: (s) => statuses.push(s), onError: (e) => errors.push(e),
     timers: new Timers(clock.setTimeout, clock.clearTimeout), now: clock.now, random: () => 0.5,

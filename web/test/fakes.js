@@ -189,15 +189,16 @@ export function quoteMsg(symbol, seq, extra = {}) {
 
 /**
  * setup connects a client to fakes and records what it reports. Options are
- * passed on, after the fakes (so a test can set WebSocket: undefined).
+ * passed on, after the fakes (so a test can set WebSocket: undefined); url,
+ * the gateway's endpoint or endpoints, is connect's first argument.
  */
-export function setup(options = {}) {
+export function setup({ url = 'ws://gw.test/ws', ...options } = {}) {
   const clock = new FakeClock();
   const WS = fakeWebSocket();
   const ES = fakeEventSource();
   const statuses = [];
   const errors = [];
-  const client = connect('ws://gw.test/ws', {
+  const client = connect(url, {
     WebSocket: WS,
     EventSource: ES,
     fetch: undefined,
