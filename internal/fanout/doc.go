@@ -42,7 +42,7 @@
 //
 // Lock order: slowWatch.mu, then Subscriber.mu (which also guards the
 // subscriber's outbox: a delivery takes one lock), then Hub.lastMu, then
-// index.mu. Hub.interestMu (then the Bus's own lock) and writers.mu are
+// index.mu or subjectLists.mu (the snapshot lists). Hub.interestMu (then the Bus's own lock) and writers.mu are
 // taken with no other lock of the package held. No lock is held while a frame is written
 // to a socket or a Transport is closed.
 package fanout
