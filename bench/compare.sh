@@ -32,9 +32,17 @@
 # has every client subscribe with field deltas; ticker-deflate runs ticker
 # with --compression context-takeover and clients that offer it,
 # ticker-deflate-nct the same with no-context-takeover; ticker-delta-deflate
-# both deltas and context takeover).
+# both deltas and context takeover; ticker-base runs the ticker binary at
+# $TICKER_BASE instead of the one built here, e.g. main's, for a before and
+# after in one run).
 #
 #   SERVERS="raw ticker ticker-delta ticker-deflate ticker-deflate-nct" bench/compare.sh
+#   go build -o /tmp/ticker-main ./cmd/ticker   # on main
+#   TICKER_BASE=/tmp/ticker-main SERVERS="raw ticker-base ticker raw ticker-base ticker" bench/compare.sh
+#
+# A server named more than once runs again and gets a report of its own
+# (raw, raw.2, ...). Ticker's own settings come from its environment as
+# usual (TICKER_MAX_CONNS=-1 for more than 10,000 connections).
 set -euo pipefail
 
 CONNS=${CONNS:-2000}
@@ -138,8 +146,8 @@ wait_port "$nats_port" "$nats_pid"
 nats_url=nats://127.0.0.1:$nats_port
 
 run() {
-  local name=$1 port pid
-  shift
+  local name=$1 label=$2 port pid
+  shift 2
   port=$(free_port)
   local extra=() compression=off
   case $name in
@@ -152,28 +160,34 @@ run() {
   if [ "$compression" != off ]; then extra+=(--compression "$compression"); fi
   case $name in
     raw) "${server_cpu[@]}" "$feedsim" rawserver --listen "127.0.0.1:$port" --nats-url "$nats_url" \
-      >"$OUT/$name.server.log" 2>&1 & ;;
+      >"$OUT/$label.server.log" 2>&1 & ;;
+    ticker-base) "${server_cpu[@]}" "${TICKER_BASE:?ticker-base needs TICKER_BASE, a ticker binary}" --listen "127.0.0.1:$port" \
+      --nats-url "$nats_url" --drain-window 1s --log-level warn >"$OUT/$label.server.log" 2>&1 & ;;
     ticker | ticker-delta* | ticker-deflate*) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" \
-      --drain-window 1s --compression "$compression" --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
+      --drain-window 1s --compression "$compression" --log-level warn >"$OUT/$label.server.log" 2>&1 & ;;
     ticker-flush*) "${server_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "$nats_url" --drain-window 1s \
-      --flush-interval "${name#ticker-flush}" --log-level warn >"$OUT/$name.server.log" 2>&1 & ;;
+      --flush-interval "${name#ticker-flush}" --log-level warn >"$OUT/$label.server.log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
   pid=$!
   pids+=("$pid")
   wait_port "$port" "$pid"
-  echo "== $name: $CONNS conns × $SUBS of $SUBJECTS subjects, $RATE updates/s for $DURATION ($CODEC)"
+  echo "== $label: $CONNS conns × $SUBS of $SUBJECTS subjects, $RATE updates/s for $DURATION ($CODEC)"
   "${load_cpu[@]}" "$feedsim" load --url "ws://127.0.0.1:$port/ws" --nats-url "$nats_url" \
     --conns "$CONNS" --subs-per-conn "$SUBS" --subjects "$SUBJECTS" --rate "$RATE" --duration "$DURATION" \
-    --codec "$CODEC" --ramp "$RAMP" --warmup "$WARMUP" --label "$name" --json "$OUT/$name.json" "${extra[@]}" "$@" \
-    2>"$OUT/$name.load.log"
+    --codec "$CODEC" --ramp "$RAMP" --warmup "$WARMUP" --label "$label" --json "$OUT/$label.json" "${extra[@]}" "$@" \
+    2>"$OUT/$label.load.log"
   stop "$pid"
 }
 
 reports=()
+declare -A seen=()
 for name in $SERVERS; do
-  run "$name" "$@"
-  reports+=("$OUT/$name.json")
+  seen[$name]=$((${seen[$name]:-0} + 1))
+  label=$name
+  if [ "${seen[$name]}" -gt 1 ]; then label=$name.${seen[$name]}; fi
+  run "$name" "$label" "$@"
+  reports+=("$OUT/$label.json")
 done
 
 echo

@@ -171,6 +171,35 @@ func TestAPeerThatDoesNotAnswerPingsIsDropped(t *testing.T) {
 	}
 }
 
+func TestAPeerThatIsSentUpdatesButDoesNotAnswerPingsIsStillDropped(t *testing.T) {
+	// A connection written to skips pings (its socket times out unacknowledged
+	// data), but not forever: one whose kernel takes every update while it
+	// answers nothing is dropped all the same.
+	a := startApp(t, func(c *Config) {
+		c.Limits.PingInterval, c.Limits.PingTimeout = 50*time.Millisecond, 200*time.Millisecond
+	})
+	deaf := dial(t, a, codec.JSON) // never reads, so never answers
+	sub(t, deaf, 1, "quotes.X")
+	pub := newPublisher(t, a)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for last := 1.0; ; last++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+				pub.quote("X", last)
+			}
+		}
+	}()
+	waitFor(t, "the deaf peer to be dropped", func() bool {
+		return metricLine(t, a, "ticker_dead_peers_total") == "ticker_dead_peers_total 1"
+	})
+	close(stop)
+	<-stopped
+}
+
 func TestAClientThatNeverFinishesItsHandshakeIsCutOff(t *testing.T) {
 	a := startApp(t, func(c *Config) { c.HandshakeTimeout = 200 * time.Millisecond })
 	conn, err := net.Dial("tcp", a.Addr())

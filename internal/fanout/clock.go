@@ -7,8 +7,9 @@ import (
 )
 
 // clock is where the core reads time: Options.Clock, or the time package
-// itself when that is nil. Every write reads it twice (the stuck-writer
-// monitor's mark and the latency), so the real clock is a direct call to
+// itself when that is nil. Every write reads it for the stuck-writer
+// monitor's mark, and a write with a sampled live update (see latencyEvery)
+// once more for its latency, so the real clock is a direct call to
 // time.Now, not one through the clockwork.Clock interface.
 type clock struct {
 	c clockwork.Clock // nil: the real clock

@@ -36,11 +36,8 @@ func (s *Subscriber) writeOne(wr *writer) bool {
 	m.frames.Inc()
 	m.bytes.Add(float64(written))
 	m.batch.Observe(float64(len(batch)))
-	now := s.hub.clock.Now().UnixNano()
-	for _, it := range batch {
-		if it.live && err == nil {
-			m.observeLatency(now - it.m.header.TS)
-		}
+	if err == nil {
+		wr.sampleLatency(m, s.hub.clock, batch)
 	}
 	// A failed write means the connection is broken; its read loop sees
 	// that too. done closes the outbox.

@@ -82,7 +82,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "ticker_delivery_latency_seconds",
-			Help: "End-to-end latency of live updates: from the publisher's ts to the frame written to the client's socket (clock skew between hosts included; negative values count as 0).",
+			Help: "End-to-end latency of live updates, one in 7 sampled: from the publisher's ts to the frame written to the client's socket (clock skew between hosts included; negative values count as 0).",
 			// Classic buckets for every Prometheus, native ones where enabled.
 			Buckets:                         []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 			NativeHistogramBucketFactor:     1.1,

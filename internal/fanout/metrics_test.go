@@ -40,6 +40,26 @@ func TestDeliveryLatencyCountsLiveUpdatesFromTheirPublishTime(t *testing.T) {
 	}
 }
 
+func TestDeliveryLatencyIsSampledFromTheFirstLiveUpdateOnOneInSeven(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	msg, err := newMessage("quotes.X", quoteAt(t, 1, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer msg.release()
+	var batch []item
+	for range 2*latencyEvery + 1 {
+		batch = append(batch, item{m: msg, live: true}, item{m: msg}) // a snapshot between lives
+	}
+	var wr writer
+	wr.sampleLatency(m, clock{}, batch[:1])
+	wr.sampleLatency(m, clock{}, batch[1:])
+	if count, _ := histogram(t, reg, "ticker_delivery_latency_seconds"); count != 3 {
+		t.Fatalf("observations = %d of %d live updates, want 3: the 1st, 8th and 15th", count, 2*latencyEvery+1)
+	}
+}
+
 func quoteAt(t testing.TB, seq uint64, ts time.Time) []byte {
 	b, err := msgpack.Marshal(&codec.Quote{Symbol: "X", Last: 1, Seq: seq, TS: ts.UnixNano()})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"time"
 )
 
 // Buffers of an upgraded connection, which every idle connection holds for
@@ -19,12 +20,21 @@ const (
 )
 
 // smallBuffers wraps the ResponseWriter of an upgrade so that the hijacked
-// connection gets small buffers.
-type smallBuffers struct{ http.ResponseWriter }
+// connection gets small buffers. With userTimeout > 0 it also has the kernel
+// abort the connection once data written to it stays unacknowledged for that
+// long (TCP_USER_TIMEOUT), and notes in timed whether it could.
+type smallBuffers struct {
+	http.ResponseWriter
+	userTimeout time.Duration
+	timed       bool
+}
 
 // Hijack takes over the connection as net/http's Hijack does.
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil && w.userTimeout > 0 {
+		w.timed = setUserTimeout(conn, w.userTimeout) == nil
+	}
 	if err != nil || brw.Reader.Buffered() > 0 || brw.Writer.Buffered() > 0 {
 		return conn, brw, err // bytes already buffered stay where they are
 	}
@@ -32,4 +42,4 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // Unwrap lets http.ResponseController reach the original ResponseWriter.
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -16,6 +16,27 @@ type timers struct {
 	running sync.WaitGroup // callbacks under way
 	ping    *time.Timer
 	idle    *time.Timer
+	skipped int // pings skipped in a row for writes (see keepalive); the ping callback's
+}
+
+// A ping costs a connection more than a delivery does: a frame out, the
+// pong in, a wake-up of its read loop and a timer for the timeout. A
+// connection written to since its last ping does not need one to find out
+// whether its peer is gone: its socket has TCP_USER_TIMEOUT (see
+// Limits.userTimeout), so the kernel aborts it once what was written stays
+// unacknowledged for PingInterval+PingTimeout, as long as a ping would have
+// taken. Such a connection skips up to busySkips pings in a row; the ping it
+// then gets still finds a peer whose kernel acknowledges but that reads
+// nothing, within (busySkips+1)×PingInterval+PingTimeout.
+const busySkips = 3
+
+// userTimeout is the TCP_USER_TIMEOUT of a WebSocket connection: the time a
+// ping and its pong may take, 0 (none) without keepalive pings.
+func (l Limits) userTimeout() time.Duration {
+	if l.PingInterval <= 0 || l.PingTimeout <= 0 {
+		return 0
+	}
+	return l.PingInterval + l.PingTimeout
 }
 
 // startTimers arms the keepalive ping, at a random point of the first
@@ -57,16 +78,25 @@ func (t *timers) enter() bool {
 	return true
 }
 
-// keepalive pings the peer. A peer that does not answer within PingTimeout
-// (gone without a FIN, or not reading at all) is dropped without a closing
-// handshake, which it could not take either.
+// keepalive pings the peer, unless the connection was written to since the
+// last time and has skipped fewer than busySkips pings (see busySkips). A
+// peer that does not answer within PingTimeout (gone without a FIN, or not
+// reading at all) is dropped without a closing handshake, which it could not
+// take either.
 func (ss *session) keepalive() {
 	if !ss.timers.enter() {
 		return
 	}
 	defer ss.timers.running.Done()
 	l := ss.srv.limits
-	ctx, cancel := context.WithTimeout(ss.ctx, l.PingTimeout)
+	if ss.timers.skip(ss.timed && ss.wrote.Swap(false)) {
+		ss.timers.ping.Reset(l.PingInterval)
+		return
+	}
+	// Not under ss.ctx: a context derived from it would leave ss.ctx a
+	// done channel and a map of children for as long as the connection
+	// lives. Ping returns as soon as the connection closes anyway.
+	ctx, cancel := context.WithTimeout(context.Background(), l.PingTimeout)
 	err := ss.c.Ping(ctx)
 	cancel()
 	switch {
@@ -78,6 +108,18 @@ func (ss *session) keepalive() {
 	default:
 		ss.timers.ping.Reset(l.PingInterval)
 	}
+}
+
+// skip reports whether this round's ping may be skipped, written saying
+// that the connection has TCP_USER_TIMEOUT and was written to since the last
+// round: at most busySkips rounds in a row.
+func (t *timers) skip(written bool) bool {
+	if written && t.skipped < busySkips {
+		t.skipped++
+		return true
+	}
+	t.skipped = 0
+	return false
 }
 
 // idleExpired closes the connection if it still holds no subscription.

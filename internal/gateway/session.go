@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
@@ -24,10 +25,17 @@ type session struct {
 	sub  *fanout.Subscriber
 	k    codec.Kind
 	typ  websocket.MessageType
+	// wrote: the connection was written to since the last ping or skipped
+	// ping (see keepalive). Next to c and typ, which every Write reads, so
+	// that it costs no cache miss of its own.
+	wrote atomic.Bool
 
 	ops     *rate.Limiter // nil: ops are not limited
 	refused int           // ops refused in a row by ops
 	timers  timers
+	// timed: the socket has TCP_USER_TIMEOUT, so that a connection being
+	// written to may skip pings (see keepalive).
+	timed bool
 
 	// ctx ends when the connection is closed or its read loop ends; it
 	// bounds the ops under way and the keepalive ping.
@@ -40,8 +48,10 @@ type session struct {
 	readErr   error          // why the read loop ended
 }
 
-func newSession(srv *Server, c *websocket.Conn, k codec.Kind) *session {
-	ss := &session{srv: srv, c: c, k: k, typ: websocket.MessageText}
+// newSession makes the session of c, encoded as k; timed says that its
+// socket has TCP_USER_TIMEOUT set to Limits.userTimeout.
+func newSession(srv *Server, c *websocket.Conn, k codec.Kind, timed bool) *session {
+	ss := &session{srv: srv, c: c, k: k, typ: websocket.MessageText, timed: timed}
 	if k == codec.Msgpack {
 		ss.typ = websocket.MessageBinary
 	}
@@ -58,8 +68,15 @@ func (ss *session) kind() codec.Kind { return ss.k }
 func (ss *session) label() string    { return ss.k.String() }
 
 // Write sends one frame. The background context keeps it allocation-free; a
-// stuck peer is cut off by Close instead of a deadline.
-func (ss *session) Write(p []byte) error { return ss.c.Write(context.Background(), ss.typ, p) }
+// stuck peer is cut off by Close instead of a deadline. It notes that the
+// connection was written to with a load, and a store only the first time
+// after a ping.
+func (ss *session) Write(p []byte) error {
+	if !ss.wrote.Load() {
+		ss.wrote.Store(true)
+	}
+	return ss.c.Write(context.Background(), ss.typ, p)
+}
 
 // Close starts the closing handshake without waiting for it, and stops the
 // op under way.

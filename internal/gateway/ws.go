@@ -24,7 +24,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, ref.msg, ref.status)
 		return
 	}
-	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	bw := &smallBuffers{ResponseWriter: w, userTimeout: s.limits.userTimeout()}
+	ws, err := websocket.Accept(bw, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{codec.SubprotocolJSON, codec.SubprotocolMsgpack},
 		InsecureSkipVerify: true, // checked by admit, answered below with 1008
 		CompressionMode:    s.opts.Compression,
@@ -35,7 +36,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ref == nil {
-		ref = c.take(newSession(s, ws, kindOf(ws.Subprotocol())))
+		ref = c.take(newSession(s, ws, kindOf(ws.Subprotocol()), bw.timed))
 	}
 	if ref != nil {
 		s.reject(ref)
