@@ -205,10 +205,15 @@ sample() {
   local i t stat rss m conns deliv
   while :; do
     t=$(now_ms)
+    # All pods at once: a busy pod may take seconds to answer.
+    for ((i = 0; i < PODS; i++)); do
+      curl -fs --max-time 3 -o "$tmp/metrics$i" "${pod_metrics[i]}" 2>/dev/null || : >"$tmp/metrics$i" &
+    done
+    wait
     for ((i = 0; i < PODS; i++)); do
       stat=$(cut -d' ' -f14,15 "/proc/${pod_pids[i]}/stat" 2>/dev/null) || continue
       rss=$(awk '/^VmRSS:/ {print $2}' "/proc/${pod_pids[i]}/status" 2>/dev/null) || continue
-      m=$(curl -fs --max-time 1 "${pod_metrics[i]}" 2>/dev/null) || m=
+      m=$(cat "$tmp/metrics$i")
       [ -n "$m" ] || continue
       conns=$(awk '$1 ~ /^ticker_connections[{]/ {s += $2} END {printf "%d", s}' <<<"$m")
       deliv=$(awk '$1 == "ticker_deliveries_total" {printf "%d", $2}' <<<"$m")
@@ -245,12 +250,13 @@ while kill -0 "$load_pid" 2>/dev/null; do
   fi
   sleep 0.2
 done
-drain_ms= drain_rc=
+drain_ms= drain_rc= before=
 if [ -n "$publish_start" ] && [ "$drain_s" -gt 0 ]; then
   sleep "$drain_s"
   if kill -0 "$load_pid" 2>/dev/null; then
     drain_ms=$(now_ms)
-    echo "== SIGTERM to pod 0 (drain window $DRAIN_WINDOW)"
+    before=$(grep '^t=' "$OUT/load.log" | tail -n 1)
+    echo "== SIGTERM to pod 0 (drain window $DRAIN_WINDOW); the load just before: $before"
     kill -TERM "${pod_pids[0]}"
     drain_rc=0
     wait "${pod_pids[0]}" || drain_rc=$?
@@ -277,6 +283,7 @@ jq -r '"in all: delivered \(.delivered_pct)% of \(.expected) (lost \(.lost), dup
   (if .moves then "drain: \(.moves.going_away) closed with 1001, \(.moves.try_again_later) with 1013; resubscribed \(.moves.resubscribed); from the first 1001 to the last resubscribe \(.moves.span_ms|floor) ms (longest one client \(.moves.max_gap_ms|floor) ms)" else "drain: no connection moved" end)' \
   "$OUT/load.json" | tee "$OUT/summary.txt"
 if [ -n "$drain_rc" ]; then
+  echo "just before the drain (p99 since the start): $before" | tee -a "$OUT/summary.txt"
   echo "pod 0 drain exit code: $drain_rc" | tee -a "$OUT/summary.txt"
 fi
 echo "feedsim exit code: $load_rc" | tee -a "$OUT/summary.txt"
