@@ -37,9 +37,13 @@ type Config struct {
 	DialConcurrency int `json:"dial_concurrency"` // handshakes in flight at once; default 64
 
 	// A connection the server closes with 1001 (going away: the pod drains)
-	// dials the next of URLs after a random delay within ReconnectJitter
-	// (full jitter: uniform in [0, ReconnectJitter]; zero: at once) and
-	// subscribes again, unless NoReconnect. See the fleet's seqTrack for how
+	// dials another of URLs, at random, after a random delay within
+	// ReconnectJitter (full jitter: uniform in [0, ReconnectJitter]; zero:
+	// at once) and subscribes again, unless NoReconnect. One refused with
+	// 1013 (or HTTP 503), on its first dial or later, tries another URL
+	// after a wait uniform in [0, the server's "retry after" hint], or
+	// without one in [0, min(15 s, 500 ms·2^attempt)], at most 20 times in a
+	// row; refusals are reported apart from connect errors. See the fleet's seqTrack for how
 	// the updates it missed meanwhile are counted.
 	ReconnectJitter time.Duration `json:"reconnect_jitter"`
 	NoReconnect     bool          `json:"no_reconnect"`

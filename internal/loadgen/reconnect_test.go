@@ -19,15 +19,16 @@ import (
 	"github.com/ticker-dev/ticker/internal/codec"
 )
 
-// TestConnectionsOfADrainingGatewayReconnectToTheNextURL runs a load over two
+// TestConnectionsOfADrainingGatewayReconnectToAnotherURL runs a load over two
 // gateways on one NATS and drains the first while updates flow. Its
 // connections (half of them) get 1001 and, after a random delay within the
 // jitter, subscribe again on the second: the run ends with every connection
 // level with the publisher (nothing lost: what was published while a
 // connection moved counts as conflated), no disconnects, and one reconnect
-// per drained connection, also when child processes hold the connections.
+// per drained connection, timed from the first 1001 to the last ack, also
+// when child processes hold the connections.
 // With --no-reconnect they are disconnects instead.
-func TestConnectionsOfADrainingGatewayReconnectToTheNextURL(t *testing.T) {
+func TestConnectionsOfADrainingGatewayReconnectToAnotherURL(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
 		procs       int
@@ -77,6 +78,10 @@ func TestConnectionsOfADrainingGatewayReconnectToTheNextURL(t *testing.T) {
 				t.Errorf("the second gateway opened %v connections, want its own %d and the %d drained", opened, cfg.Conns-drained, drained)
 			case r.Delivered == 0 || r.Lost != 0 || r.Delivered+r.Conflated+r.Lost != r.Expected:
 				t.Errorf("delivered %d conflated %d lost %d of %d expected", r.Delivered, r.Conflated, r.Lost, r.Expected)
+			case r.Moves == nil || r.Moves.GoingAway != uint64(drained) || r.Moves.Resubscribed != uint64(drained) || r.Moves.SpanMs <= 0:
+				t.Errorf("moves %+v, want %d closed with 1001 and back, timed", r.Moves, drained)
+			case r.Refusals != 0:
+				t.Errorf("%d refusals: the second gateway has no limit", r.Refusals)
 			case !strings.Contains(progress.String(), fmt.Sprintf("reconnects=%d", drained)):
 				t.Errorf("the progress lines never show the reconnects:\n%s", progress.String())
 			}

@@ -63,39 +63,36 @@ type conn struct {
 	payload     uint64 // message bytes received (frames as the WebSocket library returns them)
 }
 
-// run is the connection's goroutine. It calls f.ready.Done once subscribed or
-// failed, and releases its dial slot then.
+// run is the connection's goroutine. It releases its dial slot once
+// subscribed, failed or waiting to retry, and calls f.ready.Done once
+// subscribed or failed.
 func (c *conn) run(ctx context.Context, slot <-chan struct{}) {
 	defer c.f.wg.Done()
-	settled := false
+	released, settled := false, false
+	release := func() {
+		if !released {
+			released = true
+			<-slot
+		}
+	}
 	settle := func() {
+		release()
 		if !settled {
 			settled = true
-			<-slot
 			c.f.ready.Done()
 		}
 	}
 	defer settle()
 
 	c.url = c.idx % len(c.f.cfg.URLs)
-	if err := c.dialAndSub(ctx); err != nil {
-		c.f.connectError(err)
-		return
-	}
-	err := c.read(func() bool {
+	err, ok := c.open(ctx, release, func() bool {
 		settle()
 		return c.stall || c.refused // a stalled connection stops reading here
 	})
-	switch {
-	case c.refused:
-		c.f.connectError(errors.New("subscription refused by the server"))
-		_ = c.ws.CloseNow()
+	if !ok {
 		return
-	case !c.acked:
-		c.f.connectError(fmt.Errorf("no ack for the subscription: %w", err))
-		_ = c.ws.CloseNow()
-		return
-	case c.stall:
+	}
+	if c.stall {
 		return // left open and unread until DrainStalled
 	}
 	err = c.follow(ctx, err)
@@ -145,12 +142,15 @@ func (c *conn) dialAndSub(ctx context.Context) error {
 	if f.cfg.Codec == codec.Msgpack {
 		sp = codec.SubprotocolMsgpack
 	}
-	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+	ws, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		HTTPClient:      f.clients[c.local%len(f.clients)],
 		Subprotocols:    []string{sp},
 		CompressionMode: CompressionOf(f.cfg.Compression),
 	})
 	if err != nil {
+		if rerr := handshakeRefusal(url, resp); rerr != nil {
+			return rerr
+		}
 		return fmt.Errorf("dial %s: %w", url, err)
 	}
 	ws.SetReadLimit(maxFrame)

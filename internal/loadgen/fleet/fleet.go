@@ -41,6 +41,8 @@ type Fleet struct {
 	lostSoFar  atomic.Uint64
 	errors     atomic.Int64 // connect errors and disconnects, for the progress line
 	reconnects atomic.Uint64
+	refusals   atomic.Uint64 // connection attempts refused with 1013 or HTTP 503, retried
+	moves      moves
 
 	mu          sync.Mutex
 	connectErrs uint64
@@ -174,7 +176,8 @@ func (f *Fleet) Progress() report.Progress {
 	}
 	p99 := float64(f.lat.merged().ValueAtQuantile(99)) / 1000
 	return report.Progress{Open: open + int(f.stalledUp.Load()), Delivered: delivered, P99: p99,
-		Lost: f.lostSoFar.Load(), Errors: f.errors.Load(), Reconnects: f.reconnects.Load()}
+		Lost: f.lostSoFar.Load(), Errors: f.errors.Load(), Reconnects: f.reconnects.Load(),
+		Refusals: f.refusals.Load()}
 }
 
 // behind is how many updates the live connections have yet to receive (or

@@ -36,6 +36,8 @@ func (f *Fleet) Report(final []uint64, stalledEnd map[string]uint64) *report.Rep
 	f.mu.Lock()
 	r.ConnectErrors = f.connectErrs
 	r.Reconnects = f.reconnects.Load()
+	r.Refusals = f.refusals.Load()
+	r.Moves = f.moves.report(r.Reconnects)
 	r.FirstConnectError = f.firstErr
 	for code, n := range f.disconnects {
 		r.Disconnects[strconv.Itoa(code)] = n

@@ -16,6 +16,7 @@ type Progress struct {
 	Lost       uint64  `json:"lost"`
 	Errors     int64   `json:"errors"`
 	Reconnects uint64  `json:"reconnects"`
+	Refusals   uint64  `json:"refusals"`
 }
 
 // Add adds q, another process's progress, to p: the counts add up, the p99
@@ -26,6 +27,7 @@ func (p *Progress) Add(q Progress) {
 	p.Lost += q.Lost
 	p.Errors += q.Errors
 	p.Reconnects += q.Reconnects
+	p.Refusals += q.Refusals
 	p.P99 = max(p.P99, q.P99)
 }
 
@@ -58,8 +60,8 @@ func StartProgress(w io.Writer, conns int, now func() Progress) *ProgressLine {
 				s := now()
 				rate := float64(s.Delivered-min(last, s.Delivered)) / at.Sub(lastAt).Seconds()
 				last, lastAt = s.Delivered, at
-				fmt.Fprintf(w, "t=%.0fs conns=%d/%d deliveries/s=%.0f p99=%s lost=%d errors=%d reconnects=%d\n",
-					at.Sub(start).Seconds(), s.Open, conns, rate, fmtMs(s.P99), s.Lost, s.Errors, s.Reconnects)
+				fmt.Fprintf(w, "t=%.0fs conns=%d/%d deliveries/s=%.0f p99=%s lost=%d errors=%d reconnects=%d refused=%d\n",
+					at.Sub(start).Seconds(), s.Open, conns, rate, fmtMs(s.P99), s.Lost, s.Errors, s.Reconnects, s.Refusals)
 			}
 		}
 	}()

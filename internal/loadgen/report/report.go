@@ -42,8 +42,13 @@ type Report struct {
 	ConnectErrors     uint64            `json:"connect_errors"` // dials and subscriptions that failed, reconnections included
 	FirstConnectError string            `json:"first_connect_error,omitempty"`
 	Disconnects       map[string]uint64 `json:"disconnects"` // live connections the server ended for good, by close code
-	Reconnects        uint64            `json:"reconnects"`  // connections closed with 1001 that subscribed again elsewhere
-	StalledEnd        map[string]uint64 `json:"stalled_end"` // how stalled connections ended: close code, or "open"
+	Reconnects        uint64            `json:"reconnects"`  // connections closed with 1001 or 1013 that subscribed again elsewhere
+	// Refusals are connection attempts the servers refused for now (1013,
+	// or HTTP 503 before the handshake), each retried after a backoff; they
+	// are not connect errors.
+	Refusals   uint64            `json:"refusals"`
+	Moves      *Moves            `json:"moves,omitempty"` // the connections that moved after a 1001 or 1013; nil: none
+	StalledEnd map[string]uint64 `json:"stalled_end"`     // how stalled connections ended: close code, or "open"
 
 	CPUSeconds float64      `json:"cpu_seconds"` // the load generator's, over the window
 	CPUPercent float64      `json:"cpu_percent"` // of one core
@@ -136,6 +141,8 @@ func (r *Report) Merge(o *Report) error {
 	r.Counts.Add(o.Counts)
 	r.ConnectErrors += o.ConnectErrors
 	r.Reconnects += o.Reconnects
+	r.Refusals += o.Refusals
+	r.Moves = r.Moves.merge(o.Moves)
 	if r.FirstConnectError == "" {
 		r.FirstConnectError = o.FirstConnectError
 	}

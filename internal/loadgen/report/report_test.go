@@ -53,6 +53,34 @@ func TestReportMerge(t *testing.T) {
 	}
 }
 
+func TestMovesMergeOverProcessesFromTheFirstCloseToTheLastAck(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		a, b, want *Moves
+	}{
+		{"none anywhere", nil, nil, nil},
+		{"in one process", nil, &Moves{GoingAway: 2, FirstClose: 1e9, LastResubscribe: 3e9, MaxGapMs: 1500},
+			&Moves{GoingAway: 2, FirstClose: 1e9, LastResubscribe: 3e9, MaxGapMs: 1500, SpanMs: 2000}},
+		{"in two", &Moves{GoingAway: 1, Resubscribed: 1, FirstClose: 2e9, LastResubscribe: 5e9, MaxGapMs: 3000},
+			&Moves{GoingAway: 2, TryAgainLater: 1, Resubscribed: 2, FirstClose: 1e9, LastResubscribe: 4e9, MaxGapMs: 2500},
+			&Moves{GoingAway: 3, TryAgainLater: 1, Resubscribed: 3, FirstClose: 1e9, LastResubscribe: 5e9, MaxGapMs: 3000, SpanMs: 4000}},
+		{"none back", &Moves{GoingAway: 1, FirstClose: 2e9}, nil, &Moves{GoingAway: 1, FirstClose: 2e9}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			total := &Report{}
+			for _, m := range []*Moves{tt.a, tt.b} {
+				if err := total.Merge(&Report{Moves: m, Refusals: 2}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := total.Moves
+			if (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) || total.Refusals != 4 {
+				t.Errorf("moves %+v, refusals %d; want %+v, 4", got, total.Refusals, tt.want)
+			}
+		})
+	}
+}
+
 func TestWriteComparison(t *testing.T) {
 	raw := reportWith(1000)
 	raw.Label, raw.DeliveriesPerSec = "raw", 1000

@@ -37,6 +37,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	row("connect errors", "%d%s", r.ConnectErrors, firstErr(r.FirstConnectError))
 	row("disconnects", "%s", fmtCodes(r.Disconnects))
 	row("reconnects", "%d", r.Reconnects)
+	row("refusals", "%d (1013 or HTTP 503, retried after a backoff)", r.Refusals)
+	if m := r.Moves; m != nil {
+		row("moved", "%d closed with 1001, %d with 1013; all back %s after the first close (longest one %s)",
+			m.GoingAway, m.TryAgainLater, fmtMs(m.SpanMs), fmtMs(m.MaxGapMs))
+	}
 	if r.Stalled > 0 {
 		row("stalled ended", "%s", fmtCodes(r.StalledEnd))
 	}
