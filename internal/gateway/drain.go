@@ -50,6 +50,27 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 	s.log.Info("drain sent 1001 to every connection", "connections", len(open), "took", time.Since(start))
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	grace := time.NewTimer(drainGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	// Every client has its 1001; those whose closing handshake is still
+	// under way (a peer busy reconnecting elsewhere) lose the socket now, so
+	// that the process exits in time.
+	s.mu.Lock()
+	left := 0
+	for c := range s.conns {
+		if a, ok := c.t.(interface{ abort() }); ok {
+			a.abort()
+			left++
+		}
+	}
+	s.mu.Unlock()
+	s.log.Info("drain cut the closing handshakes still under way", "connections", left)
 	select {
 	case <-done:
 		return nil
@@ -57,6 +78,10 @@ func (s *Server) Drain(ctx context.Context, window time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// drainGrace is how long a drain waits, after the last 1001, for the peers'
+// closing handshakes before it cuts the sockets still open.
+const drainGrace = 3 * time.Second
 
 // dueBy returns how many of n connections a drain over window has closed by
 // elapsed: the first at once, then evenly, and all of them from the end of

@@ -92,6 +92,10 @@ func (ss *session) Close(code closecode.Code, reason string) {
 	})
 }
 
+// abort cuts the socket of a connection whose close frame is sent, without
+// waiting for the peer's: the end of a drain.
+func (ss *session) abort() { _ = ss.c.CloseNow() }
+
 // drop ends a connection whose peer is gone, without a closing handshake.
 func (ss *session) drop() {
 	ss.closeOnce.Do(func() {
