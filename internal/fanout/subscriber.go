@@ -83,14 +83,14 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		h.release(fresh)
 		return ErrClosed
 	}
+	// Only an update matched through a pattern held before can be on its
+	// way still: the snapshots of the subjects only new patterns match need
+	// no note. Listed before lastMu, which holds broadcasts back.
+	held := heldBefore(s.subs, fresh)
 	// Under lastMu no update is being matched: each one either matched
 	// before these subs existed (and is in the snapshot) or matches after
 	// (and waits for s.mu, so it is queued after the snapshot).
 	h.lastMu.RLock()
-	// Only an update matched through a pattern held before can be on its
-	// way still: the snapshots of the subjects only new patterns match need
-	// no note.
-	held := heldBefore(s.subs, fresh)
 	interval := intervalOf(opts.MaxRate)
 	for _, p := range patterns {
 		x := s.subs[p]
