@@ -11,7 +11,7 @@ import (
 // The match cache. Every concrete subject the hub has matched has an entry
 // holding its result: the matching subs, the subs of one subscriber adjacent
 // (broadcast delivers them together, once). A reader sees a result through
-// one atomic load and never waits for a subscription change: a change either
+// two atomic loads and never waits for a subscription change: a change either
 // appends past the end of the result the readers hold, where none of them
 // reads, or publishes a new one (copy-on-write), under index.mu.
 //
@@ -23,9 +23,27 @@ import (
 // entry is the cached result of one subject.
 type entry struct {
 	subject string
-	subs    atomic.Pointer[[]*sub] // nil: not computed, or invalidated
-	stale   int                    // removed subs still in subs; guarded by index.mu
+	res     atomic.Pointer[result] // nil: not computed, or invalidated
+	stale   int                    // removed subs still in res; guarded by index.mu
 }
+
+// result is a subject's matching subs as published: readers see subs[:n].
+// An append writes subs[n] and then moves n, so it allocates nothing until
+// the array is full, and no reader ever reads what it writes.
+type result struct {
+	subs []*sub // its length is the capacity
+	n    atomic.Int64
+}
+
+// newResult publishes a copy of subs with room for as many again.
+func newResult(subs []*sub) *result {
+	r := &result{subs: make([]*sub, max(2*len(subs), 4))}
+	r.n.Store(int64(copy(r.subs, subs)))
+	return r
+}
+
+// load returns the subs published so far. Do not modify them.
+func (r *result) load() []*sub { return r.subs[:r.n.Load()] }
 
 // maxEntries bounds the cache; past it, the cache starts over.
 const maxEntries = 1 << 16
@@ -40,42 +58,49 @@ const copyLimit = 256
 // they loaded) or into a copy of twice the size. Only when x's subscriber
 // already holds another pattern matching the subject does x go next to it:
 // a small result is copied with x in its place, a large one is invalidated
-// and computed again at its next delivery. The caller holds mu and the mutex
-// of x's subscriber.
+// and computed again at its next delivery. The caller holds mu, and is the
+// call of x's subscriber that adds x: its patterns change only in such
+// calls, one at a time, so overlaps reads them without the subscriber's
+// mutex.
 func (ix *index) cacheAdd(x *sub) {
 	ix.eachEntry(x.pattern, func(e *entry) {
-		p := e.subs.Load()
-		if p == nil {
+		r := e.res.Load()
+		if r == nil {
 			return
 		}
-		res := *p
+		n := r.n.Load()
 		if !x.s.overlaps(x.pattern, e.subject) {
-			res = append(res, x)
-			e.subs.Store(&res)
+			if int(n) == len(r.subs) {
+				r = newResult(r.load())
+				e.res.Store(r)
+			}
+			r.subs[n] = x
+			r.n.Store(n + 1)
 			return
 		}
-		if len(res) >= copyLimit {
-			e.subs.Store(nil)
+		if n >= copyLimit {
+			e.res.Store(nil)
 			e.stale = 0
 			return
 		}
+		res := r.load()
 		i := slices.IndexFunc(res, func(y *sub) bool { return y.s == x.s && !y.removed })
 		if i < 0 {
 			i = len(res)
 		}
-		res = slices.Insert(slices.Clip(res), i, x)
-		e.subs.Store(&res)
+		e.res.Store(newResult(slices.Insert(slices.Clip(res), i, x)))
 	})
 }
 
-// overlaps reports whether the subscriber holds a pattern other than pattern
-// that matches subject. The caller holds mu.
+// overlaps reports whether the subscriber has a sub in the index, other
+// than pattern's, that matches subject. The caller holds index.mu (see
+// cacheAdd).
 func (s *Subscriber) overlaps(pattern, subject string) bool {
 	if len(s.subs) <= 1 {
 		return false // pattern is the one held
 	}
-	for p := range s.subs {
-		if p != pattern && subscribe.Match(p, subject) {
+	for p, y := range s.subs {
+		if p != pattern && y.indexed && !y.removed && subscribe.Match(p, subject) {
 			return true
 		}
 	}
@@ -90,20 +115,21 @@ func (s *Subscriber) overlaps(pattern, subject string) bool {
 // rebuilds a result for a leave. The caller holds mu, and x.removed is set.
 func (ix *index) cacheRemove(x *sub) {
 	ix.eachEntry(x.pattern, func(e *entry) {
-		p := e.subs.Load()
-		if p == nil {
+		r := e.res.Load()
+		if r == nil {
 			return
 		}
-		if e.stale++; 2*e.stale < len(*p) {
+		old := r.load()
+		if e.stale++; 2*e.stale < len(old) {
 			return
 		}
-		res := make([]*sub, 0, len(*p)-e.stale)
-		for _, y := range *p {
+		res := make([]*sub, 0, len(old)-e.stale)
+		for _, y := range old {
 			if !y.removed {
 				res = append(res, y)
 			}
 		}
-		e.subs.Store(&res)
+		e.res.Store(newResult(res))
 		e.stale = 0
 	})
 }
@@ -147,13 +173,13 @@ func (ix *index) entry(subject string) *entry {
 func (ix *index) fill(e *entry) []*sub {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if p := e.subs.Load(); p != nil {
-		return *p
+	if r := e.res.Load(); r != nil {
+		return r.load()
 	}
-	res := ix.walk(e.subject)
-	e.subs.Store(&res)
+	r := newResult(ix.walk(e.subject))
+	e.res.Store(r)
 	e.stale = 0
-	return res
+	return r.load()
 }
 
 // matcher is one reader's view of the cache. It is not safe for concurrent
@@ -181,8 +207,8 @@ func (mt *matcher) match(subject string) []*sub {
 		e = mt.ix.entry(subject)
 		mt.local[subject] = e
 	}
-	if p := e.subs.Load(); p != nil {
-		return *p
+	if r := e.res.Load(); r != nil {
+		return r.load()
 	}
 	return mt.ix.fill(e)
 }

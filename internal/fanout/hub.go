@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,12 @@ type Hub struct {
 	lists  subjectLists         // the subjects of wildcard snapshots; read under lastMu
 	pushed atomic.Uint64        // the order of the last update pushed to every subscriber
 
+	// Slots for the work a Subscribe does on the hub's structures: half the
+	// processors at most, so that a join storm leaves the hub goroutine and
+	// the writers a processor to run on.
+	joins chan struct{}
+	took  func(start time.Time) // tests: called as each broadcast ends
+
 	nextID atomic.Uint64
 	inbox  chan op
 	done   chan struct{}
@@ -153,6 +160,7 @@ func NewHub(opts Options) *Hub {
 		last:    make(map[string]lastValue),
 		inbox:   make(chan op, inboxSize),
 		done:    make(chan struct{}),
+		joins:   make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 	conflated, dropped := opts.Metrics.conflated, opts.Metrics.dropped
 	h.outboxes = outboxConfig{
@@ -238,6 +246,9 @@ func (h *Hub) run() {
 // the last value (a late or duplicate copy), which it drops. The caller keeps
 // its reference to m.
 func (h *Hub) broadcast(m *message) bool {
+	if h.took != nil {
+		defer h.took(time.Now())
+	}
 	h.lastMu.Lock()
 	if !h.keep(m) {
 		h.lastMu.Unlock()

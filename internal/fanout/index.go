@@ -18,7 +18,8 @@ type sub struct {
 	active   bool
 	interval time.Duration // from SubOptions.MaxRate; 0: no limit. Guarded like active
 	delta    bool          // SubOptions.Delta. Guarded like active
-	removed  bool          // taken out of the index; guarded by index.mu
+	indexed  bool          // put in the index; guarded by index.mu
+	removed  bool          // taken out of the index, or never to be put in; guarded by index.mu
 }
 
 // index maps concrete subjects to the subs whose patterns match them: a trie
@@ -78,11 +79,16 @@ func (l *level) child(tok string, create bool) *node {
 
 func (l *level) empty() bool { return len(l.nodes) == 0 && l.pwc == nil && l.fwc == nil }
 
-// add inserts x under its pattern, which must be valid. The caller holds
-// the mutex of x's subscriber (see cacheAdd).
+// add inserts x under its pattern, which must be valid, unless x was
+// removed already. Only the calls of x's subscriber, one at a time, add and
+// remove its subs (see cacheAdd).
 func (ix *index) add(x *sub) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if x.removed {
+		return
+	}
+	x.indexed = true
 	l := &ix.root
 	var n *node
 	for rest, more := x.pattern, true; more; {
@@ -98,12 +104,13 @@ func (ix *index) add(x *sub) {
 	ix.cacheAdd(x)
 }
 
-// remove deletes x and prunes the nodes it leaves empty.
+// remove deletes x and prunes the nodes it leaves empty. An x not added yet
+// never will be.
 func (ix *index) remove(x *sub) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	x.removed = true
 	if ix.removeAt(&ix.root, x.pattern, x) {
-		x.removed = true
 		ix.cacheRemove(x)
 	}
 }

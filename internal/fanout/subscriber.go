@@ -21,15 +21,13 @@ type Subscriber struct {
 	t    Transport
 	out  outbox // closed once the connection is closing, for any reason
 
-	mu   sync.Mutex      // guards the patterns, the snapshot orders and out
+	mu   sync.Mutex      // guards the patterns, the snapshot notes and out
 	subs map[string]*sub // the patterns held
-	// The snapshots queued by the last Subscribes: subject -> the order of
-	// the update queued. An update matched before a Subscribe took its
-	// snapshot may still be on its way to this subscriber through a pattern
-	// it already held; deliver drops it if the snapshot carried it already.
-	// nil once the hub has pushed every update up to snapMax.
-	snapOrders map[string]uint64
-	snapMax    uint64
+	// The snapshots queued by the last Subscribes. An update matched before
+	// a Subscribe took its snapshot may still be on its way to this
+	// subscriber; deliver drops it if a snapshot carried it already (see
+	// snapshotted). nil once the hub has pushed every update they cover.
+	snaps []snapNote
 	// What rated and delta subscriptions need per subject (control.go);
 	// nil until the first such subscription.
 	states map[string]*subjectState
@@ -77,43 +75,58 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		return err
 	}
 
+	// The new subs go into the index inactive, and with no lock held that a
+	// broadcast waits for: adding a wildcard's sub touches every cached
+	// subject it matches. deliver skips them until they are active, and
+	// whatever it skips was kept before the snapshot below, which carries it.
+	select {
+	case h.joins <- struct{}{}:
+	case <-ctx.Done():
+		h.release(fresh)
+		return ctx.Err()
+	}
+	defer func() { <-h.joins }()
 	s.mu.Lock()
 	if s.out.isClosed() {
 		s.mu.Unlock()
 		h.release(fresh)
 		return ErrClosed
 	}
-	// Only an update matched through a pattern held before can be on its
-	// way still: the snapshots of the subjects only new patterns match need
-	// no note. Listed before lastMu, which holds broadcasts back.
-	held := heldBefore(s.subs, fresh)
-	// Under lastMu no update is being matched: each one either matched
-	// before these subs existed (and is in the snapshot) or matches after
-	// (and waits for s.mu, so it is queued after the snapshot).
-	h.lastMu.RLock()
+	added := make([]*sub, len(fresh))
+	for i, p := range fresh {
+		added[i] = &sub{s: s, pattern: p}
+		s.subs[p] = added[i] // from here on Close releases it
+	}
+	s.mu.Unlock()
+	for _, x := range added {
+		h.index.add(x) // after a Close, a no-op
+	}
+
+	// An update matched from here on waits for s.mu, so it is queued after
+	// the snapshot; the note makes deliver drop one kept before the
+	// snapshot, which carried it.
+	s.mu.Lock()
+	if s.out.isClosed() {
+		s.mu.Unlock()
+		return ErrClosed
+	}
 	interval := intervalOf(opts.MaxRate)
 	for _, p := range patterns {
 		x := s.subs[p]
-		if x == nil {
-			x = &sub{s: s, pattern: p, active: true}
-			s.subs[p] = x
-			h.index.add(x)
-		}
-		x.interval, x.delta = interval, opts.Delta
+		x.active, x.interval, x.delta = true, interval, opts.Delta
 	}
 	h.metrics.subscriptions.Add(float64(len(fresh)))
 	r := s.out.push(item{frame: codec.AppendSubAck(s.kind, nil, id, opts.MaxRate)})
 	now := h.clock.Now()
+	h.lastMu.RLock()
 	for _, m := range h.snapshot(patterns) {
 		p := s.out.push(item{frame: m.snapshotFrame(s.kind), m: m})
 		if p&pushQueued != 0 {
-			if anyMatch(held, m.subject) {
-				s.noteSnapshot(m)
-			}
 			s.noteQueued(m, opts, now)
 		}
 		r |= p
 	}
+	s.noteSnapshot(patterns, h.kept)
 	h.lastMu.RUnlock()
 	s.mu.Unlock()
 	s.after(r)
@@ -198,18 +211,6 @@ func (s *Subscriber) deliver(m *message, subs []*sub) bool {
 	return r&pushQueued != 0
 }
 
-// heldBefore returns the patterns of subs that are not among fresh, the ones
-// a Subscribe is adding.
-func heldBefore(subs map[string]*sub, fresh []string) []string {
-	var held []string
-	for p := range subs {
-		if !slices.Contains(fresh, p) {
-			held = append(held, p)
-		}
-	}
-	return held
-}
-
 // anyMatch reports whether any of patterns matches subject.
 func anyMatch(patterns []string, subject string) bool {
 	return slices.ContainsFunc(patterns, func(p string) bool { return subscribe.Match(p, subject) })
@@ -245,28 +246,40 @@ func (s *Subscriber) slowConsumer() {
 	s.t.Close(closecode.PolicyViolation, "slow consumer")
 }
 
-// noteSnapshot remembers that the snapshot of m's subject up to m was
-// queued. The caller holds mu.
-func (s *Subscriber) noteSnapshot(m *message) {
-	if s.snapOrders == nil {
-		s.snapOrders = make(map[string]uint64)
+// snapNote is one Subscribe's snapshot: it carried the last value, as of
+// the update the hub kept as order, of every subject patterns match.
+type snapNote struct {
+	order    uint64
+	patterns []string
+}
+
+// noteSnapshot remembers that a snapshot of patterns was queued as of the
+// update the hub kept as order, unless the hub has pushed that far already
+// and no update it covers can be on its way. The caller holds mu and
+// lastMu.
+func (s *Subscriber) noteSnapshot(patterns []string, order uint64) {
+	if s.hub.pushed.Load() < order {
+		s.snaps = append(s.snaps, snapNote{order: order, patterns: patterns})
 	}
-	s.snapOrders[m.subject] = m.order
-	s.snapMax = max(s.snapMax, m.order)
 }
 
 // snapshotted reports whether a snapshot already queued carried m (or a
-// newer update of its subject). The caller holds mu.
+// newer update of its subject): m was kept before the snapshot was taken,
+// and the snapshot's patterns match its subject. The caller holds mu.
 func (s *Subscriber) snapshotted(m *message) bool {
-	if s.snapOrders == nil {
+	if s.snaps == nil {
 		return false
 	}
-	if s.hub.pushed.Load() >= s.snapMax {
-		s.snapOrders = nil // every update the snapshots could overlap has passed
+	if s.hub.pushed.Load() >= s.snaps[len(s.snaps)-1].order {
+		s.snaps = nil // every update the snapshots could overlap has passed
 		return false
 	}
-	o, ok := s.snapOrders[m.subject]
-	return ok && m.order <= o
+	for _, n := range s.snaps {
+		if m.order <= n.order && anyMatch(n.patterns, m.subject) {
+			return true
+		}
+	}
+	return false
 }
 
 // unique returns patterns without repeats, keeping the first of each.
