@@ -28,7 +28,10 @@
 #      time and rate, RSS per idle connection, deliveries/s, server CPU
 #      seconds per 1M deliveries, before and after the drain; then the
 #      load's figures: delivered, lost, dup, p50/p99/p999, refusals, and the
-#      time from the first 1001 until every moved client was resubscribed.
+#      time from the first 1001 until every moved client was resubscribed;
+#      and how busy each core was (/proc/stat) while publishing before the
+#      drain and from the SIGTERM until the last resubscribe, which says
+#      whether the pods' core or the load generator's set the drain's pace.
 #
 # Latency is end to end and only in all (the load generator does not split
 # it by pod). Everything listens on 127.0.0.1 on free ports; every process
@@ -220,9 +223,14 @@ sample() {
       [ -n "$deliv" ] || continue
       echo "$t $i $conns $deliv $((${stat% *} + ${stat#* })) $rss"
     done
+    # Both cores: "ms busy0 total0 busy1 total1" in clock ticks since boot.
+    awk -v t="$t" '$1 == "cpu0" || $1 == "cpu1" {tot = 0; for (f = 2; f <= 9; f++) tot += $f; b = b " " tot - $5 - $6 " " tot}
+      END {print t b}' /proc/stat >>"$cores"
     sleep 1
   done
 }
+cores=$OUT/cores.txt
+: >"$cores"
 sample >"$samples" &
 pids+=($!)
 sleep 2 # a first sample of every pod before any connection
@@ -282,7 +290,16 @@ jq -r '"in all: delivered \(.delivered_pct)% of \(.expected) (lost \(.lost), dup
   "connections: \(.subscribed) subscribed of \(.conns); connect errors \(.connect_errors); refusals (1013/503, retried) \(.refusals); reconnects \(.reconnects); disconnects \(.disconnects)",
   (if .moves then "drain: \(.moves.going_away) closed with 1001, \(.moves.try_again_later) with 1013; resubscribed \(.moves.resubscribed); from the first 1001 to the last resubscribe \(.moves.span_ms|floor) ms (longest one client \(.moves.max_gap_ms|floor) ms)" else "drain: no connection moved" end)' \
   "$OUT/load.json" | tee "$OUT/summary.txt"
+# busy FROM_MS TO_MS: how busy each core was between the two times, from
+# the samples of /proc/stat nearest inside them.
+busy() {
+  awk -v from="$1" -v to="$2" '$1 >= from && $1 <= to {if (!n++) {b0 = $2; t0 = $3; b1 = $4; t1 = $5}; e0 = $2; u0 = $3; e1 = $4; u1 = $5}
+    END {if (n > 1 && u0 > t0 && u1 > t1) printf "core 0 (pods) %.0f%% busy, core 1 (NATS and load) %.0f%%", 100 * (e0 - b0) / (u0 - t0), 100 * (e1 - b1) / (u1 - t1); else printf "no samples"}' "$cores"
+}
+echo "cores while publishing, before any drain: $(busy "$publish_start" "${drain_ms:-$publish_end}")" | tee -a "$OUT/summary.txt"
 if [ -n "$drain_rc" ]; then
+  span=$(jq -r '.moves.span_ms // 0 | floor' "$OUT/load.json")
+  echo "cores from the SIGTERM until the last resubscribe: $(busy "$drain_ms" $((drain_ms + span + 1000)))" | tee -a "$OUT/summary.txt"
   echo "just before the drain (p99 since the start): $before" | tee -a "$OUT/summary.txt"
   echo "pod 0 drain exit code: $drain_rc" | tee -a "$OUT/summary.txt"
 fi

@@ -33,7 +33,7 @@ type loadCmd struct {
 	JSON            string        `name:"json" type:"path" env:"FEEDSIM_JSON" help:"Also write the report to this file as JSON."`
 	Procs           int           `default:"1" env:"FEEDSIM_PROCS" help:"Processes to hold the connections, for more than one process's file descriptors allow."`
 	Label           string        `default:"" env:"FEEDSIM_LABEL" help:"Name of the run in its report (e.g. raw, ticker)."`
-	DialConcurrency int           `name:"dial-concurrency" default:"64" env:"FEEDSIM_DIAL_CONCURRENCY" help:"WebSocket handshakes in flight at once."`
+	DialConcurrency int           `name:"dial-concurrency" default:"64" env:"FEEDSIM_DIAL_CONCURRENCY" help:"WebSocket handshakes in flight at once, first dials and moves after a 1001 or 1013 alike."`
 	ReconnectJitter time.Duration `name:"reconnect-jitter" default:"500ms" env:"FEEDSIM_RECONNECT_JITTER" help:"A connection the server closes with 1001 (going away) reconnects to another --url, at random, after a random delay up to this (full jitter), and subscribes again; one refused with 1013 waits up to the server's retry hint (or an exponential backoff) first."`
 	NoReconnect     bool          `name:"no-reconnect" env:"FEEDSIM_NO_RECONNECT" help:"Do not reconnect connections closed with 1001 or 1013 after subscribing: count them as disconnects."`
 	MaxRate         float64       `name:"max-rate" default:"0" env:"FEEDSIM_MAX_RATE" help:"Subscribe with max_rate: at most this many updates per second per subject (0: unlimited)."`

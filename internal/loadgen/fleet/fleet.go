@@ -43,6 +43,10 @@ type Fleet struct {
 	reconnects atomic.Uint64
 	refusals   atomic.Uint64 // connection attempts refused with 1013 or HTTP 503, retried
 	moves      moves
+	// dials holds a token per handshake under way, at most DialConcurrency:
+	// the first dials and the moves after a 1001 or 1013 alike (see
+	// dialSlot).
+	dials chan struct{}
 
 	mu          sync.Mutex
 	connectErrs uint64
@@ -63,6 +67,7 @@ func New(cfg Config, offset, count int, pubSeq func(subject int) uint64) *Fleet 
 		pubSeq:      pubSeq,
 		closed:      make(chan struct{}),
 		disconnects: map[int]uint64{},
+		dials:       make(chan struct{}, max(cfg.DialConcurrency, 1)),
 	}
 	ips := cfg.SrcIPs
 	if len(ips) == 0 {
@@ -93,7 +98,7 @@ func New(cfg Config, offset, count int, pubSeq func(subject int) uint64) *Fleet 
 // DialConcurrency dialing at once, and returns when every one started has
 // subscribed or failed, or ctx is done.
 func (f *Fleet) Open(ctx context.Context) {
-	slots := make(chan struct{}, max(f.cfg.DialConcurrency, 1))
+	slots := f.dials
 	start := time.Now()
 	var step time.Duration
 	if n := len(f.conns); n > 0 {

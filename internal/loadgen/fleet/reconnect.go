@@ -88,7 +88,8 @@ func (c *conn) follow(ctx context.Context, err error) error {
 }
 
 // move dials another URL after delay and subscribes there, again after a
-// backoff while it is refused or fails, at most maxAttempts times. It
+// backoff while it is refused or fails, at most maxAttempts times, each
+// dial in one of the fleet's dial slots (see dialSlot). It
 // returns how the new session ended, or false when it found none. Failed
 // dials and subs count as connect errors, refusals apart.
 func (c *conn) move(ctx context.Context, goneAt time.Time, delay time.Duration) (error, bool) {
@@ -98,11 +99,16 @@ func (c *conn) move(ctx context.Context, goneAt time.Time, delay time.Duration) 
 			return nil, false
 		}
 		c.url = c.f.otherURL(c.url)
+		release, ok := c.f.dialSlot(ctx)
+		if !ok {
+			return nil, false
+		}
 		answered := false
 		err := c.dialAndSub(ctx)
 		if err == nil {
 			err = c.read(func() bool {
 				answered = true
+				release()
 				if !c.refused {
 					c.f.reconnects.Add(1)
 					c.f.moves.back(goneAt, time.Now())
@@ -110,6 +116,7 @@ func (c *conn) move(ctx context.Context, goneAt time.Time, delay time.Duration) 
 				return c.refused
 			})
 		}
+		release()
 		switch hint, refused := refusalOf(err); {
 		case answered && !c.refused:
 			return err, true
@@ -184,6 +191,31 @@ func (f *Fleet) otherURL(cur int) int {
 		next++
 	}
 	return next
+}
+
+// dialSlot waits for one of the DialConcurrency slots of handshakes under
+// way and returns its release, which gives it back once however often it
+// runs; ok is false when the run closes or ctx ends first. A connection
+// moving after a 1001 or 1013 takes one just as a first dial does: a drain
+// of 15,000 connections otherwise had thousands of handshakes under way at
+// once on the load generator's one core, each as slow as all of them
+// together, so that nearly none finished for seconds and the run measured
+// that convoy rather than the servers.
+func (f *Fleet) dialSlot(ctx context.Context) (release func(), ok bool) {
+	select {
+	case f.dials <- struct{}{}:
+	case <-f.closed:
+		return nil, false
+	case <-ctx.Done():
+		return nil, false
+	}
+	done := false
+	return func() {
+		if !done {
+			done = true
+			<-f.dials
+		}
+	}, true
 }
 
 // reconnectDelay waits a random time in [0, ReconnectJitter] (see jitter)

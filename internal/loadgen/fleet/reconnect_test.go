@@ -326,3 +326,44 @@ func TestAConnectionOfADrainingServerMovesAndIsTimed(t *testing.T) {
 		})
 	}
 }
+
+func TestAMoveTakesADialSlotAndGivesItBackOnce(t *testing.T) {
+	f := New(Config{DialConcurrency: 2}, 0, 0, nil)
+	first, ok := f.dialSlot(t.Context())
+	if !ok {
+		t.Fatal("no slot in an idle fleet")
+	}
+	second, ok := f.dialSlot(t.Context())
+	if !ok {
+		t.Fatal("no second slot of two")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, ok := f.dialSlot(ctx); ok {
+		t.Fatal("a third handshake under way with DialConcurrency 2")
+	}
+	first()
+	first() // once only: the second slot stays held
+	if len(f.dials) != 1 {
+		t.Fatalf("%d slots held after one release run twice, want 1", len(f.dials))
+	}
+	second()
+	if len(f.dials) != 0 {
+		t.Fatalf("%d slots held after both were released, want 0", len(f.dials))
+	}
+}
+
+func TestWaitingForADialSlotEndsWhenTheRunCloses(t *testing.T) {
+	f := New(Config{DialConcurrency: 1}, 0, 0, nil)
+	release, _ := f.dialSlot(t.Context())
+	defer release()
+	done := make(chan bool)
+	go func() {
+		_, ok := f.dialSlot(t.Context())
+		done <- ok
+	}()
+	f.closeOnce.Do(func() { f.closing.Store(true); close(f.closed) })
+	if <-done {
+		t.Fatal("a slot taken past a closing run")
+	}
+}
