@@ -69,6 +69,8 @@ type cli struct {
 	TLSCert          string        `name:"tls-cert" env:"TICKER_TLS_CERT" type:"existingfile" help:"TLS certificate (PEM) to serve https and wss; needs --tls-key."`
 	TLSKey           string        `name:"tls-key" env:"TICKER_TLS_KEY" type:"existingfile" help:"TLS private key (PEM) for --tls-cert."`
 
+	PprofListen string `name:"pprof-listen" env:"TICKER_PPROF_LISTEN" placeholder:"127.0.0.1:6060" help:"Serve Go's profiles (net/http/pprof, /debug/pprof/) on this address, apart from --listen. Empty: off. Keep it on loopback: a profile shows the process's internals."`
+
 	LogLevel slog.Level `name:"log-level" default:"info" env:"TICKER_LOG_LEVEL" help:"Log level: debug, info, warn or error."`
 }
 
@@ -113,6 +115,14 @@ func main() {
 	)...)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
 	slog.SetDefault(log)
+	if c.PprofListen != "" {
+		_, stop, err := servePprof(c.PprofListen, log)
+		if err != nil {
+			log.Error("ticker stopped", "err", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	if err := run(c.config(), log); err != nil {
 		log.Error("ticker stopped", "err", err)
 		os.Exit(1)
