@@ -97,6 +97,7 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		added[i] = &sub{s: s, pattern: p}
 		s.subs[p] = added[i] // from here on Close releases it
 	}
+	h.metrics.subscriptions.Add(float64(len(fresh))) // and counts it gone
 	s.mu.Unlock()
 	for _, x := range added {
 		h.index.add(x) // after a Close, a no-op
@@ -115,7 +116,6 @@ func (s *Subscriber) Subscribe(ctx context.Context, id codec.ID, patterns []stri
 		x := s.subs[p]
 		x.active, x.interval, x.delta = true, interval, opts.Delta
 	}
-	h.metrics.subscriptions.Add(float64(len(fresh)))
 	r := s.out.push(item{frame: codec.AppendSubAck(s.kind, nil, id, opts.MaxRate)})
 	now := h.clock.Now()
 	h.lastMu.RLock()
