@@ -184,3 +184,18 @@ func TestOverlappingPatternsDeliverOnceAroundAStaleSub(t *testing.T) {
 		t.Fatalf("updates %v: want seq 2 once, last", seqs)
 	}
 }
+
+func TestASubRemovedBeforeItIsAddedNeverEntersTheIndex(t *testing.T) {
+	ix := newIndex()
+	mt := newMatcher(ix)
+	s := &Subscriber{id: 1, subs: make(map[string]*sub)}
+	for _, pattern := range []string{"quotes.X", "quotes.>"} {
+		x := &sub{s: s, pattern: pattern, active: true}
+		s.subs[pattern] = x
+		ix.remove(x) // a Close that ran while a Subscribe was between its locks
+		ix.add(x)
+		if got := mt.match("quotes.X"); len(got) != 0 {
+			t.Fatalf("%s: matched %d subs after remove then add, want 0", pattern, len(got))
+		}
+	}
+}
