@@ -35,10 +35,13 @@ type result struct {
 	n    atomic.Int64
 }
 
-// newResult publishes a copy of subs with room for as many again.
+// newResult publishes subs, which it takes over, with room for as many
+// again; it copies them only when their array has less.
 func newResult(subs []*sub) *result {
-	r := &result{subs: make([]*sub, max(2*len(subs), 4))}
-	r.n.Store(int64(copy(r.subs, subs)))
+	n := len(subs)
+	subs = slices.Grow(subs, max(n, 4))
+	r := &result{subs: subs[:cap(subs)]}
+	r.n.Store(int64(n))
 	return r
 }
 
@@ -71,7 +74,7 @@ func (ix *index) cacheAdd(x *sub) {
 		n := r.n.Load()
 		if !x.s.overlaps(x.pattern, e.subject) {
 			if int(n) == len(r.subs) {
-				r = newResult(r.load())
+				r = newResult(r.load()) // full: Grow copies, the readers keep the old array
 				e.res.Store(r)
 			}
 			r.subs[n] = x
@@ -123,7 +126,7 @@ func (ix *index) cacheRemove(x *sub) {
 		if e.stale++; 2*e.stale < len(old) {
 			return
 		}
-		res := make([]*sub, 0, len(old)-e.stale)
+		res := make([]*sub, 0, 2*(len(old)-e.stale))
 		for _, y := range old {
 			if !y.removed {
 				res = append(res, y)

@@ -36,7 +36,7 @@
 //
 // Per delivery nothing is allocated or encoded: a message and its buffers come
 // from a pool and go back when the last outbox has written it, a match result
-// is read from the cache with one atomic load, outbox arrays are pooled, and
+// is read from the cache with two atomic loads, outbox arrays are pooled, and
 // handing an outbox to a writer takes no goroutine. Time (the slow timeout,
 // the stuck-writer monitor, the flush window) comes from Options.Clock.
 //
