@@ -276,7 +276,10 @@ func TestARefusedFirstDialIsRetriedAndCountedAsARefusal(t *testing.T) {
 }
 
 func TestAConnectionOfADrainingServerMovesAndIsTimed(t *testing.T) {
-	const conns = 8
+	// Each move picks one of the other URLs at random, so the check that
+	// the moves spread needs enough of them: with 8, all landed on one
+	// URL in about one run of a hundred; with 32 that is about 2^-31.
+	const conns = 32
 	for _, tt := range []struct {
 		name     string
 		refuse   func() (int, websocket.StatusCode, string)
