@@ -30,6 +30,36 @@ type timers struct {
 // nothing, within (busySkips+1)×PingInterval+PingTimeout.
 const busySkips = 3
 
+// pingGrain is the grid the ping timers fire on: each one is lengthened to
+// end on the next multiple of it (of a tenth of PingInterval, if less). The
+// runtime runs every timer due at once in one wake-up, so the ping rounds of
+// thousands of connections wake the process a few times a second, not once
+// per connection: at 19,700 connections a timer a connection fired about
+// 1000 times a second, and each woke the scheduler and the runtime's sysmon
+// thread (a CPU profile of the gateway does not show this: it is time spent
+// sleeping and waking, in the kernel). A connection is pinged at most one
+// grain later than it was, and still at a random point of its interval.
+const pingGrain = 100 * time.Millisecond
+
+// onGrain returns d lengthened so that now+d falls on a multiple of grain
+// (counted from the zero time, so that every connection uses the same
+// grid). A grain of 0 or less leaves d as it is.
+func onGrain(now time.Time, d, grain time.Duration) time.Duration {
+	if grain <= 0 {
+		return d
+	}
+	at := now.Add(d)
+	if r := at.Sub(at.Truncate(grain)); r > 0 {
+		d += grain - r
+	}
+	return d
+}
+
+// pingIn returns the time until a ping due in d, on the grid of pings.
+func (l Limits) pingIn(d time.Duration) time.Duration {
+	return onGrain(time.Now(), d, min(pingGrain, l.PingInterval/10))
+}
+
 // userTimeout is the TCP_USER_TIMEOUT of a WebSocket connection: the time a
 // ping and its pong may take, 0 (none) without keepalive pings.
 func (l Limits) userTimeout() time.Duration {
@@ -46,7 +76,7 @@ func (ss *session) startTimers() {
 	l := ss.srv.limits
 	if l.PingInterval > 0 && l.PingTimeout > 0 {
 		first := l.PingInterval/2 + rand.N(l.PingInterval/2+1)
-		ss.timers.ping = time.AfterFunc(first, ss.keepalive)
+		ss.timers.ping = time.AfterFunc(l.pingIn(first), ss.keepalive)
 	}
 	if l.IdleTimeout > 0 {
 		ss.timers.idle = time.AfterFunc(l.IdleTimeout, ss.idleExpired)
@@ -90,7 +120,7 @@ func (ss *session) keepalive() {
 	defer ss.timers.running.Done()
 	l := ss.srv.limits
 	if ss.timers.skip(ss.timed && ss.wrote.Swap(false)) {
-		ss.timers.ping.Reset(l.PingInterval)
+		ss.timers.ping.Reset(l.pingIn(l.PingInterval))
 		return
 	}
 	// Not under ss.ctx: a context derived from it would leave ss.ctx a
@@ -106,7 +136,7 @@ func (ss *session) keepalive() {
 		ss.srv.log.Debug("dropping a peer that did not answer a ping", "remote", ss.conn.ip, "err", err)
 		ss.drop()
 	default:
-		ss.timers.ping.Reset(l.PingInterval)
+		ss.timers.ping.Reset(l.pingIn(l.PingInterval))
 	}
 }
 
