@@ -288,7 +288,8 @@ echo
 jq -r '"in all: delivered \(.delivered_pct)% of \(.expected) (lost \(.lost), dup \(.dup), conflated \(.conflated)), \(.deliveries_per_sec|floor) deliveries/s",
   "latency ms: p50 \(.latency_ms.p50)  p99 \(.latency_ms.p99)  p999 \(.latency_ms.p999)  max \(.latency_ms.max)",
   "connections: \(.subscribed) subscribed of \(.conns); connect errors \(.connect_errors); refusals (1013/503, retried) \(.refusals); reconnects \(.reconnects); disconnects \(.disconnects)",
-  (if .moves then "drain: \(.moves.going_away) closed with 1001, \(.moves.try_again_later) with 1013; resubscribed \(.moves.resubscribed); from the first 1001 to the last resubscribe \(.moves.span_ms|floor) ms (longest one client \(.moves.max_gap_ms|floor) ms)" else "drain: no connection moved" end)' \
+  (if .moves then "drain: \(.moves.going_away) closed with 1001, \(.moves.try_again_later) with 1013; resubscribed \(.moves.resubscribed); from the first 1001 to the last resubscribe \(.moves.span_ms|floor) ms (longest one client \(.moves.max_gap_ms|floor) ms)" else "drain: no connection moved" end),
+  (if .moves.stayed and .moves.before then "while they moved, the connections that stayed: p99 \(.moves.stayed.p99) p999 \(.moves.stayed.p999) ms; before the first close: p99 \(.moves.before.p99) p999 \(.moves.before.p999) ms" else empty end)' \
   "$OUT/load.json" | tee "$OUT/summary.txt"
 # busy FROM_MS TO_MS: how busy each core was between the two times, from
 # the samples of /proc/stat nearest inside them.

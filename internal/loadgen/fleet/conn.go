@@ -52,6 +52,7 @@ type conn struct {
 	awaiting    bool   // a sub was sent, neither its ack nor an error came yet
 	acked       bool   // the first sub was acknowledged
 	refused     bool   // the last sub was answered with an error
+	moved       bool   // a server closed it after it subscribed (1001 or 1013)
 	closeCode   int    // how the connection ended; 0: closed by the load generator
 	lostAtClose uint64 // lost when the server ended the connection
 	snapshots   uint64
@@ -273,7 +274,7 @@ func (c *conn) update(m wire.Message, now int64) {
 		return
 	}
 	if c.track.update(slot, m.Seq) {
-		c.lat.record(now-m.TS, now) // a delta's ts is always there
+		c.lat.record(now-m.TS, now, c.f.moves.window(c.moved)) // a delta's ts is always there
 		if m.Delta {
 			c.deltas++
 		}

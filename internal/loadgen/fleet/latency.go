@@ -20,24 +20,51 @@ type latencies struct {
 type latShard struct {
 	mu sync.Mutex
 	h  *hdrhistogram.Histogram
-	_  [40]byte // keeps shards' locks off each other's cache lines
+	// in are the latencies of some windows apart (see window): in[w] for
+	// w below otherWindows.
+	in [otherWindows]*hdrhistogram.Histogram
+	_  [24]byte // keeps shards' locks off each other's cache lines
 }
+
+// window is the part of the run a latency was measured in, as far as
+// moves go: before the first close of a subscribed connection, or while a
+// moved connection is not back on a connection that never moved.
+type window uint8
+
+const (
+	beforeMoves window = iota
+	whileMoving
+	otherWindows // any other time, or a connection that moved
+)
 
 func newLatencies(shards int) *latencies {
 	l := &latencies{shards: make([]latShard, max(shards, 1))}
 	for i := range l.shards {
-		l.shards[i].h = report.NewHistogram()
+		s := &l.shards[i]
+		s.h = report.NewHistogram()
+		for w := range s.in {
+			s.in[w] = report.NewHistogram()
+		}
 	}
 	return l
 }
 
 // merged returns a copy of all shards added up.
 func (l *latencies) merged() *hdrhistogram.Histogram {
+	return l.sum(func(s *latShard) *hdrhistogram.Histogram { return s.h })
+}
+
+// window returns a copy of window w of all shards added up.
+func (l *latencies) window(w window) *hdrhistogram.Histogram {
+	return l.sum(func(s *latShard) *hdrhistogram.Histogram { return s.in[w] })
+}
+
+func (l *latencies) sum(of func(*latShard) *hdrhistogram.Histogram) *hdrhistogram.Histogram {
 	h := report.NewHistogram()
 	for i := range l.shards {
 		s := &l.shards[i]
 		s.mu.Lock()
-		h.Merge(s.h)
+		h.Merge(of(s))
 		s.mu.Unlock()
 	}
 	return h
@@ -51,14 +78,16 @@ type latBuf struct {
 	n         int
 	lastFlush int64 // Unix nanoseconds
 	vals      [64]int64
+	wins      [64]window
 }
 
 const latFlushAfter = int64(200e6) // 200 ms in nanoseconds
 
-// record adds one latency in nanoseconds, measured at now.
-func (b *latBuf) record(ns, now int64) {
+// record adds one latency in nanoseconds, measured at now in window w.
+func (b *latBuf) record(ns, now int64, w window) {
 	us := ns / 1000
 	b.vals[b.n] = min(max(us, report.MinLatency), report.MaxLatency)
+	b.wins[b.n] = w
 	b.n++
 	if b.n == len(b.vals) || now-b.lastFlush > latFlushAfter {
 		b.flush(now)
@@ -72,8 +101,11 @@ func (b *latBuf) flush(now int64) {
 		return
 	}
 	b.shard.mu.Lock()
-	for _, v := range b.vals[:b.n] {
+	for i, v := range b.vals[:b.n] {
 		_ = b.shard.h.RecordValue(v) // in range by construction
+		if w := b.wins[i]; w < otherWindows {
+			_ = b.shard.in[w].RecordValue(v)
+		}
 	}
 	b.shard.mu.Unlock()
 	b.n = 0

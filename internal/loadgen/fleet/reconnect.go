@@ -75,12 +75,14 @@ func (c *conn) follow(ctx context.Context, err error) error {
 		gone, goneAt := err, time.Now()
 		code := closeCodeOf(err)
 		c.f.moves.gone(code, goneAt)
+		c.moved = true
 		delay := c.f.jitter()
 		if code == int(websocket.StatusTryAgainLater) {
 			delay = retryDelay(hintOf(err), 0)
 		}
 		var ok bool
 		if err, ok = c.move(ctx, goneAt, delay); !ok {
+			c.f.moves.gaveUp()
 			return gone
 		}
 	}

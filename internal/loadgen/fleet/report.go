@@ -37,7 +37,7 @@ func (f *Fleet) Report(final []uint64, stalledEnd map[string]uint64) *report.Rep
 	r.ConnectErrors = f.connectErrs
 	r.Reconnects = f.reconnects.Load()
 	r.Refusals = f.refusals.Load()
-	r.Moves = f.moves.report(r.Reconnects)
+	r.Moves = f.moves.report(r.Reconnects, f.lat)
 	r.FirstConnectError = f.firstErr
 	for code, n := range f.disconnects {
 		r.Disconnects[strconv.Itoa(code)] = n

@@ -24,10 +24,7 @@ func NewHistogram() *hdrhistogram.Histogram {
 // Latency and Histogram from it.
 func (r *Report) SetHistogram(h *hdrhistogram.Histogram) {
 	r.hist = h
-	ms := func(us int64) float64 { return float64(us) / 1000 }
-	r.Latency = Latency{Count: h.TotalCount(), Mean: h.Mean() / 1000,
-		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P99: ms(h.ValueAtQuantile(99)),
-		P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
+	r.Latency = summary(h)
 	r.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
 }
 

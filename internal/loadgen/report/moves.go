@@ -17,6 +17,12 @@ type Moves struct {
 	// MaxGapMs is the longest any one connection took from its close to
 	// its new subscription's ack.
 	MaxGapMs float64 `json:"max_gap_ms"`
+	// Before is the latency of every delivery before the first of those
+	// closes; Stayed that of the connections that never moved, while some
+	// moved connection was not back yet: what a drain costs the clients
+	// it does not move. Nil when there was no such delivery.
+	Before *Window `json:"before,omitempty"`
+	Stayed *Window `json:"stayed,omitempty"`
 }
 
 // Derive computes SpanMs.
@@ -28,14 +34,14 @@ func (m *Moves) Derive() {
 }
 
 // merge adds o (another process's moves, on the same clock) to m.
-func (m *Moves) merge(o *Moves) *Moves {
+func (m *Moves) merge(o *Moves) (*Moves, error) {
 	switch {
 	case o == nil:
-		return m
+		return m, nil
 	case m == nil:
 		c := *o
 		c.Derive()
-		return &c
+		return &c, nil
 	}
 	out := *m
 	out.GoingAway += o.GoingAway
@@ -46,6 +52,13 @@ func (m *Moves) merge(o *Moves) *Moves {
 	}
 	out.LastResubscribe = max(out.LastResubscribe, o.LastResubscribe)
 	out.MaxGapMs = max(out.MaxGapMs, o.MaxGapMs)
+	var err error
+	if out.Before, err = mergeWindows(m.Before, o.Before); err != nil {
+		return nil, err
+	}
+	if out.Stayed, err = mergeWindows(m.Stayed, o.Stayed); err != nil {
+		return nil, err
+	}
 	out.Derive()
-	return &out
+	return &out, nil
 }

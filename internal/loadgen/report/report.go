@@ -142,7 +142,9 @@ func (r *Report) Merge(o *Report) error {
 	r.ConnectErrors += o.ConnectErrors
 	r.Reconnects += o.Reconnects
 	r.Refusals += o.Refusals
-	r.Moves = r.Moves.merge(o.Moves)
+	if r.Moves, err = r.Moves.merge(o.Moves); err != nil {
+		return err
+	}
 	if r.FirstConnectError == "" {
 		r.FirstConnectError = o.FirstConnectError
 	}

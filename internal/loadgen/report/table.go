@@ -41,6 +41,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if m := r.Moves; m != nil {
 		row("moved", "%d closed with 1001, %d with 1013; all back %s after the first close (longest one %s)",
 			m.GoingAway, m.TryAgainLater, fmtMs(m.SpanMs), fmtMs(m.MaxGapMs))
+		if m.Stayed != nil && m.Before != nil {
+			row("while they moved", "p99 %s p999 %s for the connections that stayed; before the first close p99 %s p999 %s",
+				fmtMs(m.Stayed.P99), fmtMs(m.Stayed.P999), fmtMs(m.Before.P99), fmtMs(m.Before.P999))
+		}
 	}
 	if r.Stalled > 0 {
 		row("stalled ended", "%s", fmtCodes(r.StalledEnd))
