@@ -42,8 +42,10 @@
 # Scenario (environment): PODS (5), CONNS (95000), SUBJECTS (1000), RATE
 # (200), DURATION (60s), RAMP (40s), WARMUP (5s), DRAIN_AT (38s; 0: no
 # drain), DRAIN_WINDOW (5s), CLUSTER (1 or 3), PROCS (6), SRC_IPS (12),
-# MAX_CONNS (19900 per pod), CODEC (json). Durations are whole seconds (40s)
-# or minutes (2m). Extra arguments go to feedsim load.
+# MAX_CONNS (19900 per pod), CODEC (json), PROFILE (0; N: a CPU profile of
+# pod 1 for the N seconds from the SIGTERM, in $OUT/pod1-drain.pprof, served
+# by its --pprof-listen on loopback). Durations are whole seconds (40s) or
+# minutes (2m). Extra arguments go to feedsim load.
 set -euo pipefail
 
 PODS=${PODS:-5}
@@ -187,12 +189,18 @@ echo "== NATS: $CLUSTER node(s) with JetStream: ${nats_urls[*]} ($(nats-server -
 # Pods. Pod 0 is the one drained.
 replicas=1
 [ "$CLUSTER" -gt 1 ] && replicas=3
-pod_pids=() pod_metrics=() urls=()
+pod_pids=() pod_metrics=() urls=() pprof_url=
 for ((i = 0; i < PODS; i++)); do
   port=$(free_port)
+  extra=()
+  if [ "${PROFILE:-0}" -gt 0 ] && [ "$i" -eq 1 ]; then
+    pprof_port=$(free_port)
+    extra=(--pprof-listen "127.0.0.1:$pprof_port")
+    pprof_url="http://127.0.0.1:$pprof_port/debug/pprof/profile?seconds=$PROFILE"
+  fi
   "${pods_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "${nats_urls[i % CLUSTER]}" \
     --snapshot-replicas "$replicas" --max-conns "$MAX_CONNS" --max-conns-per-ip -1 \
-    --drain-window "$DRAIN_WINDOW" --log-level warn >"$OUT/pod$i.log" 2>&1 &
+    --drain-window "$DRAIN_WINDOW" --log-level warn "${extra[@]}" >"$OUT/pod$i.log" 2>&1 &
   pids+=($!)
   pod_pids+=($!)
   pod_metrics+=("http://127.0.0.1:$port/metrics")
@@ -266,6 +274,9 @@ if [ -n "$publish_start" ] && [ "$drain_s" -gt 0 ]; then
     before=$(grep '^t=' "$OUT/load.log" | tail -n 1)
     echo "== SIGTERM to pod 0 (drain window $DRAIN_WINDOW); the load just before: $before"
     kill -TERM "${pod_pids[0]}"
+    if [ -n "$pprof_url" ]; then
+      curl -fsS -o "$OUT/pod1-drain.pprof" "$pprof_url" &
+    fi
     drain_rc=0
     wait "${pod_pids[0]}" || drain_rc=$?
     echo "== pod 0 exited $drain_rc after $((($(now_ms) - drain_ms) / 1000))s"
