@@ -131,6 +131,7 @@ func waitUntil(t *testing.T, cond func() bool) {
 type memBus struct {
 	mu       sync.Mutex
 	watching map[string]bool
+	syncs    int
 }
 
 func (b *memBus) Watch(patterns []string) error {
@@ -150,4 +151,9 @@ func (b *memBus) Unwatch(patterns []string) {
 	}
 }
 
-func (b *memBus) Sync(context.Context) error { return nil }
+func (b *memBus) Sync(context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.syncs++
+	return nil
+}

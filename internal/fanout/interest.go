@@ -33,9 +33,11 @@ func (h *Hub) acquire(ctx context.Context, patterns []string) error {
 		err = h.opts.Bus.Watch(fresh)
 	}
 	h.interestMu.Unlock()
-	if err == nil {
-		// Sync even when every pattern was already watched: its holder may
-		// still be waiting for the same Watch to take effect.
+	if err == nil && len(fresh)+len(waits) > 0 {
+		// Sync also for a pattern already watched whose holder is still
+		// priming it: the Watch it waits for may not have taken effect.
+		// Patterns held and primed need no round trip to the bus: a join
+		// storm onto watched subjects costs the bus nothing.
 		err = h.opts.Bus.Sync(ctx)
 	}
 	if err == nil {

@@ -142,3 +142,35 @@ func TestResyncDeliversWhatChangedWhileTheBusWasAway(t *testing.T) {
 		t.Fatalf("got %q, want X's newest update live, then Y's next, and no repeat", got)
 	}
 }
+
+func TestOnlyAJoinThatStartsWatchingAPatternWaitsForTheBus(t *testing.T) {
+	bus := &memBus{watching: map[string]bool{}}
+	h := newTestHub(t, Options{Bus: bus})
+	join := func(patterns ...string) {
+		t.Helper()
+		s := h.NewSubscriber(newRecorder(), codec.JSON)
+		t.Cleanup(s.Close)
+		if err := s.Subscribe(t.Context(), codec.ID{}, patterns, SubOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncs := func() int {
+		bus.mu.Lock()
+		defer bus.mu.Unlock()
+		return bus.syncs
+	}
+	join("quotes.A")
+	if n := syncs(); n != 1 {
+		t.Fatalf("%d syncs after the first join, want 1", n)
+	}
+	for range 10 {
+		join("quotes.A")
+	}
+	if n := syncs(); n != 1 {
+		t.Errorf("%d syncs after 10 joins of a watched pattern, want still 1", n)
+	}
+	join("quotes.A", "quotes.B")
+	if n := syncs(); n != 2 {
+		t.Errorf("%d syncs after a join with one new pattern, want 2", n)
+	}
+}
