@@ -44,7 +44,8 @@
 # drain), DRAIN_WINDOW (5s), CLUSTER (1 or 3), PROCS (6), SRC_IPS (12),
 # MAX_CONNS (19900 per pod), CODEC (json), PROFILE (0; N: a CPU profile of
 # pod 1 for the N seconds from the SIGTERM, in $OUT/pod1-drain.pprof, served
-# by its --pprof-listen on loopback). Durations are whole seconds (40s) or
+# by its --pprof-listen on loopback), POD_ARGS (more flags for every pod,
+# e.g. "--accept-latency -1s"). Durations are whole seconds (40s) or
 # minutes (2m). Extra arguments go to feedsim load.
 set -euo pipefail
 
@@ -200,7 +201,7 @@ for ((i = 0; i < PODS; i++)); do
   fi
   "${pods_cpu[@]}" "$ticker" --listen "127.0.0.1:$port" --nats-url "${nats_urls[i % CLUSTER]}" \
     --snapshot-replicas "$replicas" --max-conns "$MAX_CONNS" --max-conns-per-ip -1 \
-    --drain-window "$DRAIN_WINDOW" --log-level warn "${extra[@]}" >"$OUT/pod$i.log" 2>&1 &
+    --drain-window "$DRAIN_WINDOW" --log-level warn "${extra[@]}" ${POD_ARGS:-} >"$OUT/pod$i.log" 2>&1 &
   pids+=($!)
   pod_pids+=($!)
   pod_metrics+=("http://127.0.0.1:$port/metrics")

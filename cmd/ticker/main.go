@@ -50,6 +50,7 @@ type cli struct {
 	MaxConnsPerIP    int           `name:"max-conns-per-ip" default:"5000" env:"TICKER_MAX_CONNS_PER_IP" help:"Most connections from one source address; one more is closed with 1013. -1: no limit."`
 	AcceptRate       float64       `name:"accept-rate" default:"2000" env:"TICKER_ACCEPT_RATE" help:"New connections per second this gateway takes, sustained; one more is closed at once with 1013 and a retry hint (SSE: 503 with Retry-After), so that a reconnect storm is spread instead of timing out. -1: no limit."`
 	AcceptBurst      int           `name:"accept-burst" default:"1000" env:"TICKER_ACCEPT_BURST" help:"New connections this gateway takes at once before --accept-rate applies."`
+	AcceptLatency    time.Duration `name:"accept-latency" default:"20ms" env:"TICKER_ACCEPT_LATENCY" help:"Scheduling delay (p99 over 100 ms of the time goroutines wait for a CPU) past which the gateway halves --accept-rate and --accept-burst, down to a twentieth; under it they grow back by a twentieth every 100 ms. Keeps a reconnect storm from taking the CPU of the clients already in. -1s: the rate stays."`
 	MaxFrameBytes    int64         `name:"max-frame-bytes" default:"65536" env:"TICKER_MAX_FRAME_BYTES" help:"Largest frame a client may send; a larger one closes the connection with 1009."`
 	OpRate           float64       `name:"op-rate" default:"20" env:"TICKER_OP_RATE" help:"Ops (sub, unsub, ping, auth) per second a connection may send, sustained; beyond: rate_limited errors, then 1008. -1: no limit."`
 	OpBurst          int           `name:"op-burst" default:"50" env:"TICKER_OP_BURST" help:"Ops a connection may send at once before --op-rate applies."`
@@ -83,7 +84,7 @@ func (c *cli) config() app.Config {
 		MaxQueueBytes: c.MaxQueueBytes,
 		Limits: gateway.Limits{
 			MaxConns: c.MaxConns, MaxConnsPerIP: c.MaxConnsPerIP, ReadLimit: c.MaxFrameBytes,
-			AcceptRate: c.AcceptRate, AcceptBurst: c.AcceptBurst,
+			AcceptRate: c.AcceptRate, AcceptBurst: c.AcceptBurst, AcceptLatency: c.AcceptLatency,
 			OpRate: c.OpRate, OpBurst: c.OpBurst, IdleTimeout: c.IdleTimeout,
 			PingInterval: c.PingInterval, PingTimeout: c.PingTimeout,
 			RequestTimeout: c.RequestTimeout, MaxRequestsPerConn: c.MaxRequests,

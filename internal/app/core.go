@@ -8,10 +8,13 @@ import (
 )
 
 // newRegistry makes the Prometheus registry that every component registers
-// its collectors with, and /metrics serves, with the go_ and process_ ones.
+// its collectors with, and /metrics serves, with the go_ and process_ ones:
+// the default Go ones and the scheduler's (go_sched_latencies_seconds is
+// what --accept-latency reads).
 func (a *App) newRegistry() error {
 	a.reg = prometheus.NewRegistry()
-	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.reg.MustRegister(collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.MetricsScheduler)),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return nil
 }
 

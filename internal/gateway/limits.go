@@ -13,8 +13,9 @@ const defaultReadLimit = 64 << 10
 // The default accept rate: what one pod on one core takes while it serves
 // its established clients (docs/scaling.md measures it).
 const (
-	defaultAcceptRate  = 2000
-	defaultAcceptBurst = 1000
+	defaultAcceptRate    = 2000
+	defaultAcceptBurst   = 1000
+	defaultAcceptLatency = 20 * time.Millisecond
 )
 
 // Limits bound what one client, and all clients together, may take from a
@@ -35,6 +36,12 @@ type Limits struct {
 	// time out in its handshake while a reconnect storm is served.
 	AcceptRate  float64
 	AcceptBurst int
+	// AcceptLatency is the scheduling delay that says the gateway is short
+	// of CPU: when the 99th percentile of the time its goroutines waited
+	// for one, over 100 ms, is above it, the accept rate and burst are
+	// halved (not below a twentieth of AcceptRate), and below it they grow
+	// back by a twentieth of AcceptRate every 100 ms (see pressure.go).
+	AcceptLatency time.Duration
 	// ReadLimit bounds a client's frame in bytes; a larger one closes the
 	// connection with 1009.
 	ReadLimit int64
@@ -70,6 +77,7 @@ func DefaultLimits() Limits {
 		MaxConnsPerIP: 5_000,
 		AcceptRate:    defaultAcceptRate,
 		AcceptBurst:   defaultAcceptBurst,
+		AcceptLatency: defaultAcceptLatency,
 		ReadLimit:     defaultReadLimit,
 		OpRate:        20,
 		OpBurst:       50,
@@ -100,6 +108,7 @@ func (l Limits) withDefaults() Limits {
 	pick(&l.OpBurst, d.OpBurst)
 	pick(&l.AcceptBurst, d.AcceptBurst)
 	pick(&l.MaxRequestsPerConn, d.MaxRequestsPerConn)
+	pickD(&l.AcceptLatency, d.AcceptLatency)
 	pickD(&l.RequestTimeout, d.RequestTimeout)
 	pickD(&l.IdleTimeout, d.IdleTimeout)
 	pickD(&l.PingInterval, d.PingInterval)

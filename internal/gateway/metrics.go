@@ -20,6 +20,7 @@ type Metrics struct {
 	limited     *prometheus.CounterVec
 	inFlight    prometheus.Gauge
 	refused     *prometheus.CounterVec
+	acceptRate  prometheus.Gauge
 }
 
 // NewMetrics creates the gateway's collectors and registers them with reg,
@@ -62,6 +63,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "ticker_http_requests_refused_total",
 			Help: "HTTP requests refused before their endpoint saw them, by reason: body (a request body; no endpoint takes one: 413), in_flight (past the bound of requests in flight on one connection: 429).",
 		}, []string{"reason"}),
+		acceptRate: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticker_accept_rate_limit",
+			Help: "New connections per second the gateway takes now: --accept-rate, less while its goroutines wait for a CPU longer than --accept-latency (0: no limit).",
+		}),
 		deadPeers: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticker_dead_peers_total",
 			Help: "Connections dropped because the peer did not answer a keepalive ping in time.",
@@ -86,7 +91,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.opened, m.closed, m.rejected, m.errors, m.deadPeers, m.abandoned, m.limited,
-			m.inFlight, m.refused)
+			m.inFlight, m.refused, m.acceptRate)
 	}
 	return m
 }

@@ -83,7 +83,7 @@ func New(opts Options) *Server {
 		perIP:   make(map[string]int),
 		fresh:   make(map[net.Conn]struct{}),
 	}
-	s.accepts = newAcceptLimiter(s.limits.AcceptRate, s.limits.AcceptBurst)
+	s.accepts = newAcceptLimiter(s.limits.AcceptRate, s.limits.AcceptBurst, s.limits.AcceptLatency, s.metrics.acceptRate)
 	s.stream("/ws", s.serveWS)
 	s.stream("/sse", s.serveSSE)
 	s.plain("/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

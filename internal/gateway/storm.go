@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/ticker-dev/ticker/internal/closecode"
@@ -37,26 +38,55 @@ const (
 // acceptLimiter is the token bucket of new connections, and the count of the
 // connections it refused lately, which sizes the hint.
 type acceptLimiter struct {
-	lim *rate.Limiter // nil: no limit
+	lim   *rate.Limiter // nil: no limit
+	gauge prometheus.Gauge
 
-	mu      sync.Mutex
-	second  int64 // the Unix second refusals[0] counts
-	refused [2]int
+	mu       sync.Mutex
+	adaptive *adaptiveRate // nil: the rate stays (see pressure.go)
+	second   int64         // the Unix second refusals[0] counts
+	refused  [2]int
 }
 
-func newAcceptLimiter(perSecond float64, burst int) *acceptLimiter {
-	a := &acceptLimiter{}
-	if perSecond > 0 && burst > 0 {
-		a.lim = rate.NewLimiter(rate.Limit(perSecond), burst)
+// newAcceptLimiter takes perSecond connections, burst at once; target is the
+// scheduling latency past which it takes fewer (see pressure.go), 0 for
+// none. gauge shows the rate of the moment.
+func newAcceptLimiter(perSecond float64, burst int, target time.Duration, gauge prometheus.Gauge) *acceptLimiter {
+	a := &acceptLimiter{gauge: gauge}
+	if perSecond <= 0 || burst <= 0 {
+		return a
+	}
+	a.lim = rate.NewLimiter(rate.Limit(perSecond), burst)
+	gauge.Set(perSecond)
+	if sched := newSchedLatency(); target > 0 && sched != nil {
+		a.adaptive = &adaptiveRate{max: perSecond, burst: burst, target: target, p99: sched.p99, rate: perSecond}
 	}
 	return a
+}
+
+// adapt sets the rate and burst of the window that starts at now, once a
+// window.
+func (a *acceptLimiter) adapt(now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.adaptive == nil {
+		return
+	}
+	if r, b, ok := a.adaptive.next(now); ok {
+		a.lim.SetLimitAt(now, rate.Limit(r))
+		a.lim.SetBurstAt(now, b)
+		a.gauge.Set(r)
+	}
 }
 
 // allow reports whether one more connection may be taken now, and when it
 // may not, how long the clients refused lately need to be taken at the
 // accept rate: the hint given to this one.
 func (a *acceptLimiter) allow(now time.Time) (bool, time.Duration) {
-	if a.lim == nil || a.lim.AllowN(now, 1) {
+	if a.lim == nil {
+		return true, 0
+	}
+	a.adapt(now)
+	if a.lim.AllowN(now, 1) {
 		return true, 0
 	}
 	a.mu.Lock()

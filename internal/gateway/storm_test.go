@@ -3,6 +3,8 @@ package gateway
 import (
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestTheRetryHintIsTheTimeTheRefusedTakeAtTheAcceptRate(t *testing.T) {
@@ -28,7 +30,7 @@ func TestTheRetryHintIsTheTimeTheRefusedTakeAtTheAcceptRate(t *testing.T) {
 }
 
 func TestTheAcceptLimiterCountsTheRefusedOfTheLastTwoSeconds(t *testing.T) {
-	a := newAcceptLimiter(1000, 10)
+	a := newAcceptLimiter(1000, 10, 0, prometheus.NewGauge(prometheus.GaugeOpts{Name: "g"}))
 	now := time.Unix(1_800_000_000, 0)
 	for i := range 10 {
 		if ok, _ := a.allow(now); !ok {
@@ -65,7 +67,7 @@ func TestTheAcceptLimiterCountsTheRefusedOfTheLastTwoSeconds(t *testing.T) {
 }
 
 func TestNoAcceptRateRefusesNothing(t *testing.T) {
-	a := newAcceptLimiter(-1, 1)
+	a := newAcceptLimiter(-1, 1, 0, prometheus.NewGauge(prometheus.GaugeOpts{Name: "g"}))
 	for range 100 {
 		if ok, _ := a.allow(time.Now()); !ok {
 			t.Fatal("refused without a limit")
