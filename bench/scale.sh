@@ -45,7 +45,9 @@
 # MAX_CONNS (19900 per pod), CODEC (json), PROFILE (0; N: a CPU profile of
 # pod 1 for the N seconds from the SIGTERM, in $OUT/pod1-drain.pprof, served
 # by its --pprof-listen on loopback), POD_ARGS (more flags for every pod,
-# e.g. "--accept-latency -1s"). Durations are whole seconds (40s) or
+# e.g. "--accept-latency -1s"), NATS_NICE (0; -15: NATS before the load
+# generator on their shared core, so that the load's own work does not
+# delay the deliveries it measures). Durations are whole seconds (40s) or
 # minutes (2m). Extra arguments go to feedsim load.
 set -euo pipefail
 
@@ -178,7 +180,7 @@ for ((n = 0; n < CLUSTER; n++)); do
     done
     args+=(--cluster_name ticker --cluster "nats://127.0.0.1:${cluster_ports[n]}" --routes "$(IFS=,; echo "${routes[*]}")")
   fi
-  "${load_cpu[@]}" nats-server "${args[@]}" >"$OUT/nats$n.log" 2>&1 &
+  "${load_cpu[@]}" nice -n "${NATS_NICE:-0}" nats-server "${args[@]}" >"$OUT/nats$n.log" 2>&1 &
   pids+=($!)
   nats_urls+=("nats://127.0.0.1:$port")
   nats_mon+=("http://127.0.0.1:$mport/healthz")
