@@ -5,13 +5,35 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
-func reportWith(latenciesUs ...int64) *Report {
+// histogramOf holds latencies in µs.
+func histogramOf(latenciesUs ...int64) *hdrhistogram.Histogram {
 	h := NewHistogram()
 	for _, v := range latenciesUs {
 		_ = h.RecordValue(v)
 	}
+	return h
+}
+
+// viaJSON is r as a parent reads it from a child.
+func viaJSON(t *testing.T, r *Report) *Report {
+	t.Helper()
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded Report
+	if err := json.Unmarshal(js, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	return &decoded
+}
+
+func reportWith(latenciesUs ...int64) *Report {
+	h := histogramOf(latenciesUs...)
 	r := &Report{Subscribed: 1, Counts: Counts{Delivered: uint64(len(latenciesUs)), Conflated: 1, Lost: 2, Dup: 3},
 		Disconnects: map[string]uint64{"1008": 1}, StalledEnd: map[string]uint64{"open": 2}, CPUSeconds: 0.5}
 	r.SetHistogram(h)
@@ -21,17 +43,8 @@ func reportWith(latenciesUs ...int64) *Report {
 func TestReportMerge(t *testing.T) {
 	a := reportWith(1000, 2000, 3000)
 	b := reportWith(100_000)
-	// Children send their reports as JSON.
-	js, err := json.Marshal(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var decoded Report
-	if err := json.Unmarshal(js, &decoded); err != nil {
-		t.Fatal(err)
-	}
 	total := &Report{}
-	for _, r := range []*Report{a, &decoded} {
+	for _, r := range []*Report{a, viaJSON(t, b)} { // children send their reports as JSON
 		if err := total.Merge(r); err != nil {
 			t.Fatal(err)
 		}

@@ -2,33 +2,17 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 )
 
-func windowOf(latenciesUs ...int64) *Window {
-	h := NewHistogram()
-	for _, v := range latenciesUs {
-		_ = h.RecordValue(v)
-	}
-	return NewWindow(h)
-}
+func windowOf(latenciesUs ...int64) *Window { return NewWindow(histogramOf(latenciesUs...)) }
 
 func TestTheLatencyWindowsOfMovesAddUpOverProcesses(t *testing.T) {
 	a := &Moves{GoingAway: 1, FirstClose: 1e9, Before: windowOf(1000, 1000), Stayed: windowOf(5000)}
 	b := &Moves{GoingAway: 1, FirstClose: 2e9, Before: windowOf(1000), Stayed: windowOf(50_000, 60_000)}
-	// Children send their reports as JSON.
-	js, err := json.Marshal(&Report{Moves: b})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var decoded Report
-	if err := json.Unmarshal(js, &decoded); err != nil {
-		t.Fatal(err)
-	}
 	total := &Report{}
-	for _, r := range []*Report{{Moves: a}, &decoded, {}} {
+	for _, r := range []*Report{{Moves: a}, viaJSON(t, &Report{Moves: b}), {}} { // children send JSON
 		if err := total.Merge(r); err != nil {
 			t.Fatal(err)
 		}
