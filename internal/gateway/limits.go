@@ -41,6 +41,7 @@ type Limits struct {
 	// for one, over 100 ms, is above it, the accept rate and burst are
 	// halved (not below a twentieth of AcceptRate), and below it they grow
 	// back by a twentieth of AcceptRate every 100 ms (see pressure.go).
+	// Negative: the rate stays AcceptRate.
 	AcceptLatency time.Duration
 	// ReadLimit bounds a client's frame in bytes; a larger one closes the
 	// connection with 1009.

@@ -117,3 +117,14 @@ func TestTheSchedulingLatencyIsReadWindowByWindow(t *testing.T) {
 		t.Errorf("p99 %v of %d events after 1000 wake-ups, want some", p99, n)
 	}
 }
+
+func TestANegativeAcceptLatencyKeepsTheRate(t *testing.T) {
+	l := Limits{AcceptLatency: -1}.withDefaults()
+	a := newAcceptLimiter(l.AcceptRate, l.AcceptBurst, l.AcceptLatency, prometheus.NewGauge(prometheus.GaugeOpts{Name: "g"}))
+	if a.adaptive != nil {
+		t.Error("the rate adapts with a negative AcceptLatency")
+	}
+	if d := (Limits{}).withDefaults().AcceptLatency; d != 20*time.Millisecond {
+		t.Errorf("default AcceptLatency %v, want 20ms", d)
+	}
+}

@@ -57,7 +57,10 @@ func newAcceptLimiter(perSecond float64, burst int, target time.Duration, gauge 
 	}
 	a.lim = rate.NewLimiter(rate.Limit(perSecond), burst)
 	gauge.Set(perSecond)
-	if sched := newSchedLatency(); target > 0 && sched != nil {
+	if target <= 0 {
+		return a
+	}
+	if sched := newSchedLatency(); sched != nil {
 		a.adaptive = &adaptiveRate{max: perSecond, burst: burst, target: target, p99: sched.p99, rate: perSecond}
 	}
 	return a
