@@ -61,7 +61,7 @@ func (c *conn) open(ctx context.Context, idle func(), answered func() bool) (err
 			c.f.connectError(fmt.Errorf("the run ended while refused: %w", err))
 			return err, false
 		}
-		c.url = c.f.otherURL(c.url)
+		c.url = c.f.otherURL(c.url, c.url)
 	}
 }
 
@@ -95,12 +95,13 @@ func (c *conn) follow(ctx context.Context, err error) error {
 // returns how the new session ended, or false when it found none. Failed
 // dials and subs count as connect errors, refusals apart.
 func (c *conn) move(ctx context.Context, goneAt time.Time, delay time.Duration) (error, bool) {
+	away := c.url
 	for attempt := range maxAttempts {
 		_ = c.ws.CloseNow()
 		if !c.f.wait(ctx, delay) {
 			return nil, false
 		}
-		c.url = c.f.otherURL(c.url)
+		c.url = c.f.otherURL(c.url, away)
 		release, ok := c.f.dialSlot(ctx)
 		if !ok {
 			return nil, false
@@ -182,14 +183,27 @@ func (f *Fleet) jitter() time.Duration {
 }
 
 // otherURL is the URL to try after cur: one of the others at random, as a
-// load balancer would spread them; cur itself when it is the only one.
-func (f *Fleet) otherURL(cur int) int {
+// load balancer would spread them, and not avoid (the server that sent the
+// connection away, which may be gone) while there is a third; cur itself
+// when it is the only one.
+func (f *Fleet) otherURL(cur, avoid int) int {
 	n := len(f.cfg.URLs)
 	if n < 2 {
 		return 0
 	}
-	next := rand.N(n - 1)
-	if next >= cur {
+	lo, hi := min(cur, avoid), max(cur, avoid)
+	if lo == hi || n < 3 {
+		next := rand.N(n - 1)
+		if next >= cur {
+			next++
+		}
+		return next
+	}
+	next := rand.N(n - 2) // skip lo, then hi
+	if next >= lo {
+		next++
+	}
+	if next >= hi {
 		next++
 	}
 	return next

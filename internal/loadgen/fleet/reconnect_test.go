@@ -3,8 +3,10 @@ package fleet
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,23 +138,28 @@ func TestTheRetryDelayIsFullJitterUpToTheHintOrTheBackoff(t *testing.T) {
 	}
 }
 
-func TestAnotherURLIsPickedAtRandomAmongTheOthers(t *testing.T) {
+func TestAnotherURLIsPickedAtRandomAmongTheOthersButTheOneThatSentItAway(t *testing.T) {
 	for _, tt := range []struct {
-		urls, cur int
-	}{{1, 0}, {2, 0}, {2, 1}, {5, 0}, {5, 3}, {5, 4}} {
+		urls, cur, away int
+		want            []int
+	}{
+		{1, 0, 0, []int{0}},
+		{2, 0, 0, []int{1}},
+		{2, 1, 0, []int{0}}, // the one that sent it away is the only other
+		{5, 0, 0, []int{1, 2, 3, 4}},
+		{5, 3, 3, []int{0, 1, 2, 4}},
+		{5, 4, 1, []int{0, 2, 3}},
+		{5, 1, 4, []int{0, 2, 3}},
+		{3, 2, 0, []int{1}},
+	} {
 		f := &Fleet{cfg: Config{URLs: make([]string, tt.urls)}}
 		seen := map[int]int{}
 		for range 1000 {
-			seen[f.otherURL(tt.cur)]++
+			seen[f.otherURL(tt.cur, tt.away)]++
 		}
-		want := tt.urls - 1
-		if tt.urls == 1 {
-			want = 1 // the only one
-		} else if seen[tt.cur] > 0 {
-			t.Errorf("%d URLs: went back to the current one, %d", tt.urls, tt.cur)
-		}
-		if len(seen) != want {
-			t.Errorf("%d URLs from %d: picked %v, want each of the %d others", tt.urls, tt.cur, seen, want)
+		got := slices.Sorted(maps.Keys(seen))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%d URLs from %d, sent away by %d: picked %v, want each of %v", tt.urls, tt.cur, tt.away, got, tt.want)
 		}
 	}
 }
